@@ -1,0 +1,110 @@
+/* str.c - string helpers. */
+#include "base/str.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+bool tn_str_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool tn_str_endswith(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+bool tn_str_ieq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+	return *a == *b;
+}
+
+size_t tn_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size != 0) {
+		size_t m = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, m);
+		dst[m] = '\0';
+	}
+	return n;
+}
+
+char *tn_str_trim(char *s)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+char *tn_path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (n == 0)
+		return tn_strdup(b);
+	while (*b == '/')
+		b++;
+	if (a[n - 1] == '/')
+		return tn_asprintf("%s%s", a, b);
+	return tn_asprintf("%s/%s", a, b);
+}
+
+const char *tn_path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int tn_parse_i64(const char *s, int64_t *out, const char *what, struct tn_err *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return tn_err_set(err, TN_EINVAL, "%s: expected an integer, got \"%s\"", what, s);
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return tn_err_set(err, TN_EINVAL, "%s: expected an integer, got \"%s\"", what, s);
+	if (errno == ERANGE)
+		return tn_err_set(err, TN_EINVAL, "%s: %s is out of range", what, s);
+	*out = v;
+	return TN_OK;
+}
+
+int tn_parse_u64(const char *s, uint64_t *out, const char *what, struct tn_err *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: expected a non-negative integer, got \"%s\"", what, s);
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: expected a non-negative integer, got \"%s\"", what, s);
+	if (errno == ERANGE)
+		return tn_err_set(err, TN_EINVAL, "%s: %s is out of range", what, s);
+	*out = v;
+	return TN_OK;
+}

@@ -1,0 +1,30 @@
+/* str.h - string helpers. */
+#ifndef TN_STR_H
+#define TN_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+bool tn_str_startswith(const char *s, const char *prefix);
+bool tn_str_endswith(const char *s, const char *suffix);
+/* ASCII case-insensitive equality. */
+bool tn_str_ieq(const char *a, const char *b);
+/* Copy at most size-1 bytes and always terminate (size > 0). Returns
+ * strlen(src), so truncation is `ret >= size`. */
+size_t tn_strlcpy(char *dst, const char *src, size_t size);
+/* Strip ASCII white space from both ends in place; returns s advanced. */
+char *tn_str_trim(char *s);
+/* "a" + "/" + "b" without doubling the slash; caller frees. An empty a
+ * yields a copy of b. */
+char *tn_path_join(const char *a, const char *b);
+/* The part after the last '/', borrowed from path. */
+const char *tn_path_base(const char *path);
+/* Parse a whole decimal integer (optional sign, no spaces, no trailing
+ * characters), checking range. TN_EINVAL with a message naming what. */
+int tn_parse_i64(const char *s, int64_t *out, const char *what, struct tn_err *err);
+int tn_parse_u64(const char *s, uint64_t *out, const char *what, struct tn_err *err);
+
+#endif

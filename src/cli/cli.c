@@ -1,0 +1,144 @@
+/* cli.c - global options, the command table and help output. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "config.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+const struct cli_cmd cli_commands[] = {
+	{"help", "[COMMAND]", "show help for tarn or for one command",
+	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
+	 cmd_help},
+	{"version", "", "print the version of tarn", "Same as `tarn --version`.\n",
+	 cmd_version},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static const char global_usage[] = "usage: tarn [--help | --version] COMMAND [ARGS...]\n";
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (const struct cli_cmd *c = cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void cli_print_usage(FILE *out, const struct cli_cmd *cmd)
+{
+	fprintf(out, "usage: tarn %s%s%s\n", cmd->name, *cmd->args ? " " : "", cmd->args);
+}
+
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tarn %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cli_print_usage(stderr, cmd);
+	return CLI_USAGE;
+}
+
+static void print_global_help(FILE *out)
+{
+	fputs("tarn - a terminal lakehouse workbench\n\n", out);
+	fputs(global_usage, out);
+	fputs("\nOptions:\n"
+	      "  -h, --help       show this help and exit\n"
+	      "  -V, --version    print the version and exit\n"
+	      "\nCommands:\n",
+	      out);
+	for (const struct cli_cmd *c = cli_commands; c->name != NULL; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fputs("\nRun `tarn help COMMAND` for a command's options. Data goes to stdout,\n"
+	      "messages to stderr. Exit status: 0 ok, 1 failed, 2 usage error.\n"
+	      "Environment: TARN_LOG names a log file (TARN_LOG_LEVEL: debug, info,\n"
+	      "warn, error).\n",
+	      out);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cli_cmd *self = cli_find("help"), *c;
+
+	if (argc == 1) {
+		print_global_help(stdout);
+		return CLI_OK;
+	}
+	if (argc > 2)
+		return cli_usage_error(self, "too many arguments");
+	c = cli_find(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "tarn help: unknown command '%s'\n", argv[1]);
+		fputs(global_usage, stderr);
+		return CLI_USAGE;
+	}
+	cli_print_usage(stdout, c);
+	fprintf(stdout, "\n%s.\n\n%s", c->summary, c->help);
+	return CLI_OK;
+}
+
+static void print_version(void)
+{
+	printf("tarn %s\n", PACKAGE_VERSION);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error(cli_find("version"), "takes no arguments");
+	print_version();
+	return CLI_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	int i = 1;
+
+	tn_log_open_env();
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			print_global_help(stdout);
+			return CLI_OK;
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			print_version();
+			return CLI_OK;
+		}
+		fprintf(stderr, "tarn: unknown option '%s'\n", a);
+		fputs(global_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (i >= argc) {
+		fputs("tarn: no command given (the terminal workbench is not built yet)\n", stderr);
+		fputs(global_usage, stderr);
+		fputs("Run `tarn --help` for the list of commands.\n", stderr);
+		return CLI_USAGE;
+	}
+	c = cli_find(argv[i]);
+	if (c == NULL) {
+		fprintf(stderr, "tarn: unknown command '%s'\n", argv[i]);
+		fputs(global_usage, stderr);
+		fputs("Run `tarn --help` for the list of commands.\n", stderr);
+		return CLI_USAGE;
+	}
+	tn_info("run: %s", c->name);
+	return c->run(argc - i, argv + i);
+}

@@ -1,0 +1,29 @@
+# lib.sh - TAP helpers for shell tests. Source it; then call plan, ok, etc.
+# TARN_BIN (the tarn binary) and TARN_SRCDIR come from `make check`.
+: "${TARN_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${TARN_BIN:=$TARN_SRCDIR/tarn}"
+TAP_N=0
+TAP_FAILED=0
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tarn-test.XXXXXX")
+trap 'rm -rf "$TEST_TMP"' EXIT
+
+plan() { echo "1..$1"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 77; }
+ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+diag() { printf '# %s\n' "$@"; }
+# run CMD...: run it, keeping stdout, stderr and status in $OUT, $ERR, $RC.
+run() {
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	RC=$?
+	OUT=$(cat "$TEST_TMP/out")
+	ERR=$(cat "$TEST_TMP/err")
+}
+done_testing() { exit $((TAP_FAILED > 0)); }
