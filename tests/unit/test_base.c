@@ -137,10 +137,12 @@ static void overflow_alloc(void)
 	free(tn_reallocarray(NULL, SIZE_MAX / 2, 4));
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static void huge_alloc(void)
 {
 	free(tn_malloc(SIZE_MAX - 4096));
 }
+#endif
 
 static void test_alloc_fatal_runs_hook_then_aborts(void **state)
 {
