@@ -1,0 +1,245 @@
+/* vec.c - types, schemas and columnar batches. */
+#include "base/vec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+static const uint8_t kind_width[TN_KIND_COUNT] = {
+	[TN_BOOL] = 1,     [TN_INT8] = 1,    [TN_INT16] = 2,   [TN_INT32] = 4,
+	[TN_INT64] = 8,    [TN_UINT8] = 1,   [TN_UINT16] = 2,  [TN_UINT32] = 4,
+	[TN_UINT64] = 8,   [TN_FLOAT] = 4,   [TN_DOUBLE] = 8,  [TN_DECIMAL] = 8,
+	[TN_STRING] = sizeof(struct tn_bytes), [TN_BINARY] = sizeof(struct tn_bytes),
+	[TN_UUID] = sizeof(struct tn_bytes),   [TN_DATE] = 4,  [TN_TIME] = 8,
+	[TN_TIMESTAMP] = 8,
+};
+
+size_t tn_type_width(const struct tn_type *t)
+{
+	if (t->kind == TN_DECIMAL && t->precision > 18)
+		return sizeof(__int128);
+	return kind_width[t->kind];
+}
+
+bool tn_type_is_nested(const struct tn_type *t)
+{
+	return t->kind == TN_STRUCT || t->kind == TN_LIST || t->kind == TN_MAP;
+}
+
+struct namebuf {
+	char *out;
+	size_t n, len;
+};
+
+static void put(struct namebuf *nb, const char *s)
+{
+	size_t m = strlen(s);
+
+	if (nb->len + 1 >= nb->n)
+		return;
+	if (m > nb->n - nb->len - 1)
+		m = nb->n - nb->len - 1;
+	memcpy(nb->out + nb->len, s, m);
+	nb->len += m;
+	nb->out[nb->len] = '\0';
+}
+
+static void name_into(const struct tn_type *t, struct namebuf *nb)
+{
+	static const char *const names[TN_KIND_COUNT] = {
+		[TN_BOOL] = "boolean", [TN_INT8] = "tinyint",   [TN_INT16] = "smallint",
+		[TN_INT32] = "int",     [TN_INT64] = "bigint",  [TN_UINT8] = "utinyint",
+		[TN_UINT16] = "usmallint", [TN_UINT32] = "uint", [TN_UINT64] = "ubigint",
+		[TN_FLOAT] = "float",   [TN_DOUBLE] = "double", [TN_STRING] = "string",
+		[TN_BINARY] = "binary", [TN_UUID] = "uuid",     [TN_DATE] = "date",
+	};
+	char tmp[64];
+
+	switch (t->kind) {
+	case TN_DECIMAL:
+		snprintf(tmp, sizeof(tmp), "decimal(%u,%u)", t->precision, t->scale);
+		put(nb, tmp);
+		break;
+	case TN_TIME:
+		put(nb, t->unit == TN_UNIT_NANOS ? "time_ns" : "time");
+		break;
+	case TN_TIMESTAMP:
+		put(nb, t->utc ? "timestamp" : "timestamp_ntz");
+		if (t->unit == TN_UNIT_NANOS)
+			put(nb, "_ns");
+		else if (t->unit == TN_UNIT_MILLIS)
+			put(nb, "_ms");
+		break;
+	case TN_STRUCT:
+		put(nb, "struct<");
+		for (size_t i = 0; i < t->nfields; i++) {
+			if (i)
+				put(nb, ",");
+			put(nb, t->fields[i].name);
+			put(nb, ":");
+			name_into(&t->fields[i].type, nb);
+		}
+		put(nb, ">");
+		break;
+	case TN_LIST:
+		put(nb, "array<");
+		name_into(&t->fields[0].type, nb);
+		put(nb, ">");
+		break;
+	case TN_MAP:
+		put(nb, "map<");
+		name_into(&t->fields[0].type, nb);
+		put(nb, ",");
+		name_into(&t->fields[1].type, nb);
+		put(nb, ">");
+		break;
+	default:
+		put(nb, t->kind == TN_STRING && t->json ? "json" : names[t->kind]);
+		break;
+	}
+}
+
+char *tn_type_name(const struct tn_type *t, char *out, size_t n)
+{
+	struct namebuf nb = {out, n, 0};
+
+	if (n > 0)
+		out[0] = '\0';
+	name_into(t, &nb);
+	return out;
+}
+
+static void field_copy(struct tn_field *dst, const struct tn_field *src)
+{
+	*dst = *src;
+	dst->name = tn_strdup(src->name);
+	tn_type_copy(&dst->type, &src->type);
+}
+
+void tn_type_copy(struct tn_type *dst, const struct tn_type *src)
+{
+	*dst = *src;
+	if (src->nfields == 0) {
+		dst->fields = NULL;
+		return;
+	}
+	dst->fields = tn_calloc(src->nfields, sizeof(*dst->fields));
+	for (size_t i = 0; i < src->nfields; i++)
+		field_copy(&dst->fields[i], &src->fields[i]);
+}
+
+void tn_field_done(struct tn_field *f)
+{
+	free(f->name);
+	f->name = NULL;
+	tn_type_done(&f->type);
+}
+
+void tn_type_done(struct tn_type *t)
+{
+	for (size_t i = 0; i < t->nfields; i++)
+		tn_field_done(&t->fields[i]);
+	free(t->fields);
+	t->fields = NULL;
+	t->nfields = 0;
+}
+
+void tn_schema_done(struct tn_schema *s)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		tn_field_done(&s->cols[i]);
+	free(s->cols);
+	s->cols = NULL;
+	s->ncols = 0;
+}
+
+void tn_schema_copy(struct tn_schema *dst, const struct tn_schema *src)
+{
+	dst->ncols = src->ncols;
+	dst->cols = src->ncols ? tn_calloc(src->ncols, sizeof(*dst->cols)) : NULL;
+	for (size_t i = 0; i < src->ncols; i++)
+		field_copy(&dst->cols[i], &src->cols[i]);
+}
+
+int tn_schema_find(const struct tn_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		if (strcmp(s->cols[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void tn_vec_alloc(struct tn_vec *v, const struct tn_type *t, size_t cap, struct tn_arena *arena)
+{
+	size_t w = tn_type_width(t);
+
+	memset(v, 0, sizeof(*v));
+	v->type = t;
+	if (w != 0)
+		v->values = tn_arena_alloc(arena, w * (cap ? cap : 1));
+	if (t->kind == TN_LIST || t->kind == TN_MAP) {
+		v->offsets = tn_arena_alloc(arena, sizeof(int32_t) * (cap + 1));
+		v->offsets[0] = 0;
+	}
+	if (t->nfields != 0) {
+		v->children = tn_arena_calloc(arena, t->nfields, sizeof(*v->children));
+		for (size_t i = 0; i < t->nfields; i++)
+			tn_vec_alloc(&v->children[i], &t->fields[i].type,
+				     t->kind == TN_STRUCT ? cap : 0, arena);
+	}
+}
+
+void tn_vec_need_nulls(struct tn_vec *v, size_t cap, struct tn_arena *arena)
+{
+	if (v->nulls == NULL)
+		v->nulls = tn_arena_calloc(arena, cap ? cap : 1, 1);
+}
+
+void tn_batch_init(struct tn_batch *b, const struct tn_schema *schema, size_t cap)
+{
+	b->schema = schema;
+	b->nrows = 0;
+	tn_arena_init(&b->arena, 0);
+	b->cols = tn_arena_calloc(&b->arena, schema->ncols ? schema->ncols : 1, sizeof(*b->cols));
+	for (size_t i = 0; i < schema->ncols; i++)
+		tn_vec_alloc(&b->cols[i], &schema->cols[i].type, cap, &b->arena);
+}
+
+void tn_batch_done(struct tn_batch *b)
+{
+	tn_arena_done(&b->arena);
+	b->cols = NULL;
+	b->nrows = 0;
+}
+
+__int128 tn_vec_decimal(const struct tn_vec *v, size_t i)
+{
+	if (v->type->precision > 18)
+		return ((const __int128 *)v->values)[i];
+	return ((const int64_t *)v->values)[i];
+}
+
+char *tn_decimal_format(__int128 unscaled, int scale, char *out)
+{
+	char digits[48];
+	unsigned __int128 u = unscaled < 0 ? -(unsigned __int128)unscaled : (unsigned __int128)unscaled;
+	int n = 0, pos = 0;
+
+	do {
+		digits[n++] = (char)('0' + (int)(u % 10));
+		u /= 10;
+	} while (u != 0);
+	while (n <= scale)
+		digits[n++] = '0';
+	if (unscaled < 0)
+		out[pos++] = '-';
+	while (n > 0) {
+		if (n == scale)
+			out[pos++] = '.';
+		out[pos++] = digits[--n];
+	}
+	out[pos] = '\0';
+	return out;
+}
