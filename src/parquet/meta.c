@@ -14,7 +14,8 @@ struct dec {
 	struct pq_thrift_reader r;
 	struct tn_arena *a;
 	struct tn_err *err;
-	long fail_index; /* the list element that failed, -1 when none */
+	long fail_index;   /* the list element that failed, -1 when none */
+	size_t start_used; /* the arena's use when decoding began */
 };
 
 typedef int (*dec_fn)(struct dec *d, void *out);
@@ -26,6 +27,34 @@ static void dec_init(struct dec *d, const uint8_t *p, size_t len, struct tn_aren
 	d->a = a;
 	d->err = err;
 	d->fail_index = -1;
+	d->start_used = a->used;
+}
+
+/* Zeroed arena memory for count elements of size bytes, within the
+ * decode's budget of PQ_META_MAX_DECODED bytes; NULL and *rc set past it.
+ * Every allocation of a decode goes through here. */
+static void *dec_alloc(struct dec *d, size_t count, size_t size, int *rc)
+{
+	size_t spent = d->a->used - d->start_used;
+	size_t left = spent < PQ_META_MAX_DECODED ? PQ_META_MAX_DECODED - spent : 0;
+
+	if (size != 0 && count > left / size) {
+		*rc = tn_err_set(d->err, TN_ETOOBIG,
+			"at byte %zu: decoded metadata would take more than %zu MiB",
+			d->r.base + d->r.pos, (size_t)PQ_META_MAX_DECODED >> 20);
+		return NULL;
+	}
+	return tn_arena_calloc(d->a, count, size);
+}
+
+/* A copy of n bytes, NUL-terminated when nul is true. */
+static const void *dec_copy(struct dec *d, const uint8_t *p, size_t n, bool nul, int *rc)
+{
+	uint8_t *c = dec_alloc(d, n + (nul ? 1 : 0), 1, rc);
+
+	if (c != NULL && n != 0)
+		memcpy(c, p, n);
+	return c;
 }
 
 /* Put "Struct.field" (and "[i]" when a list element failed) in front of an
@@ -170,16 +199,14 @@ static int get_bool(struct dec *d, const struct pq_thrift_field *f, bool *v, boo
 
 static int read_binary_copy(struct dec *d, struct pq_binary *v)
 {
-	const uint8_t *p;
-	uint8_t *c;
+	const uint8_t *p, *c;
 	size_t n;
 	int rc = pq_thrift_read_binary(&d->r, &p, &n);
 
 	if (rc != TN_OK)
 		return rc;
-	c = tn_arena_alloc(d->a, n);
-	if (n != 0)
-		memcpy(c, p, n);
+	if ((c = dec_copy(d, p, n, false, &rc)) == NULL)
+		return rc;
 	v->p = c;
 	v->len = n;
 	return TN_OK;
@@ -190,7 +217,7 @@ static int read_string_copy(struct dec *d, const char **s)
 {
 	size_t start = d->r.pos;
 	const uint8_t *p;
-	char *c;
+	const char *c;
 	size_t n;
 	int rc = pq_thrift_read_binary(&d->r, &p, &n);
 
@@ -199,10 +226,8 @@ static int read_string_copy(struct dec *d, const char **s)
 	if (n != 0 && memchr(p, '\0', n) != NULL)
 		return tn_err_set(d->err, TN_ECORRUPT, "string at byte %zu contains a NUL byte",
 			d->r.base + start);
-	c = tn_arena_alloc(d->a, n + 1);
-	if (n != 0)
-		memcpy(c, p, n);
-	c[n] = '\0';
+	if ((c = dec_copy(d, p, n, true, &rc)) == NULL)
+		return rc;
 	*s = c;
 	return TN_OK;
 }
@@ -286,7 +311,8 @@ static int get_i32_list(struct dec *d, const struct pq_thrift_field *f, int32_t 
 
 	if (rc != TN_OK || !ok)
 		return rc;
-	v = tn_arena_calloc(d->a, n, sizeof(*v));
+	if ((v = dec_alloc(d, n, sizeof(*v), &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = pq_thrift_read_i32(&d->r, &v[i])) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -307,7 +333,8 @@ static int get_i64_list(struct dec *d, const struct pq_thrift_field *f, int64_t 
 
 	if (rc != TN_OK || !ok)
 		return rc;
-	v = tn_arena_calloc(d->a, n, sizeof(*v));
+	if ((v = dec_alloc(d, n, sizeof(*v), &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = pq_thrift_read_i64(&d->r, &v[i])) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -328,7 +355,8 @@ static int get_bool_list(struct dec *d, const struct pq_thrift_field *f, bool **
 
 	if (rc != TN_OK || !ok)
 		return rc;
-	v = tn_arena_calloc(d->a, n, sizeof(*v));
+	if ((v = dec_alloc(d, n, sizeof(*v), &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = pq_thrift_read_bool(&d->r, &v[i])) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -349,7 +377,8 @@ static int get_string_list(struct dec *d, const struct pq_thrift_field *f, const
 
 	if (rc != TN_OK || !ok)
 		return rc;
-	v = tn_arena_calloc(d->a, n, sizeof(*v));
+	if ((v = dec_alloc(d, n, sizeof(*v), &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = read_string_copy(d, &v[i])) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -370,7 +399,8 @@ static int get_binary_list(struct dec *d, const struct pq_thrift_field *f,
 
 	if (rc != TN_OK || !ok)
 		return rc;
-	v = tn_arena_calloc(d->a, n, sizeof(*v));
+	if ((v = dec_alloc(d, n, sizeof(*v), &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = read_binary_copy(d, &v[i])) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -392,7 +422,8 @@ static int get_struct_list(struct dec *d, const struct pq_thrift_field *f, void 
 	if (rc != TN_OK || !ok)
 		return rc;
 	/* n is at most the bytes left (checked by the reader): bounded. */
-	v = tn_arena_calloc(d->a, n, size);
+	if ((v = dec_alloc(d, n, size, &rc)) == NULL)
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = fn(d, v + i * size)) != TN_OK)
 			return elem_fail(d, rc, i);
@@ -407,20 +438,18 @@ static int get_struct_list(struct dec *d, const struct pq_thrift_field *f, void 
  * member. */
 static int get_raw(struct dec *d, const struct pq_thrift_field *f, struct pq_raw_member *raw)
 {
-	size_t start = d->r.pos, n;
-	uint8_t *c;
+	size_t start = d->r.pos;
+	const uint8_t *c;
 	int rc = skip_field(d, f);
 
 	if (rc != TN_OK)
 		return rc;
-	n = d->r.pos - start;
-	c = tn_arena_alloc(d->a, n);
-	if (n != 0)
-		memcpy(c, d->r.p + start, n);
+	if ((c = dec_copy(d, d->r.p + start, d->r.pos - start, false, &rc)) == NULL)
+		return rc;
 	raw->id = f->id;
 	raw->type = f->type;
 	raw->value.p = c;
-	raw->value.len = n;
+	raw->value.len = d->r.pos - start;
 	return TN_OK;
 }
 
@@ -683,9 +712,8 @@ static int dec_logical_type(struct dec *d, void *out)
 				 * as it was written and fall back to the physical
 				 * type. */
 				size_t n = d->r.pos - start;
-				uint8_t *c = tn_arena_alloc(d->a, n);
+				const uint8_t *c = dec_copy(d, d->r.p + start, n, false, &rc);
 
-				memcpy(c, d->r.p + start, n);
 				lt->kind = PQ_LT_UNRECOGNIZED;
 				lt->raw.id = f.id;
 				lt->raw.type = f.type;
@@ -932,18 +960,13 @@ static int dec_key_value(struct dec *d, void *out)
 		if (f.id == 1) {
 			rc = get_string(d, &f, &kv->key, &has_key);
 		} else if (f.id == 2 && f.type == PQ_TT_BINARY) {
-			struct pq_binary b;
-			char *c;
+			const uint8_t *p;
+			size_t n;
 
 			/* Values may hold any bytes: keep the length. */
-			if ((rc = read_binary_copy(d, &b)) == TN_OK) {
-				c = tn_arena_alloc(d->a, b.len + 1);
-				if (b.len != 0)
-					memcpy(c, b.p, b.len);
-				c[b.len] = '\0';
-				kv->value = c;
-				kv->value_len = b.len;
-			}
+			if ((rc = pq_thrift_read_binary(&d->r, &p, &n)) == TN_OK &&
+			    (kv->value = dec_copy(d, p, n, true, &rc)) != NULL)
+				kv->value_len = n;
 		} else {
 			rc = skip_field(d, &f);
 		}

@@ -516,8 +516,13 @@ struct pq_offset_index {
 	int64_t *unencoded_byte_array_data_bytes;
 };
 
-/* ---------------------------------------------------------------- decoding
- *
+/* ---------------------------------------------------------------- decoding */
+
+/* The most arena memory one decode may take (the C structs are larger than
+ * their encoding: a footer of n bytes can need a few hundred times n). */
+#define PQ_META_MAX_DECODED ((size_t)1 << 30)
+
+/*
  * Each decoder reads one struct from the len bytes at p (borrowed, only
  * during the call) and fills *out. Every array, string and binary value is
  * copied into the arena a, so p may be freed afterwards; what the decoder
@@ -526,15 +531,18 @@ struct pq_offset_index {
  * key-value value that holds a NUL byte is TN_ECORRUPT.
  *
  * Fields tarn does not know are skipped, and so are known fields written
- * with an unexpected type (as Thrift does). Errors, all TN_ECORRUPT, with a
- * message naming the struct, the field and the byte offset:
+ * with an unexpected type (as Thrift does). Errors are TN_ECORRUPT, with a
+ * message naming the struct, the field and the byte offset, when:
  *   - the input ends early, or a length or count is more than the bytes
  *     left could hold (checked before anything is allocated);
  *   - nesting deeper than PQ_THRIFT_MAX_DEPTH;
  *   - a required field is missing ("FileMetaData: required field 'schema'
  *     missing");
  *   - a size or count the format needs non-negative is negative;
- *   - lists that must be as long as each other are not.
+ *   - lists that must be as long as each other are not;
+ * TN_ETOOBIG when the decoded structs would take more than
+ * PQ_META_MAX_DECODED bytes of the arena; TN_EINVAL when p is NULL and len
+ * is not 0.
  * Trailing bytes after the struct are not an error (an encrypted file with
  * a plaintext footer has a signature there). */
 int pq_file_meta_decode(const uint8_t *p, size_t len, struct tn_arena *a,

@@ -59,6 +59,8 @@ struct pq_thrift_field {
 	uint8_t type;
 };
 
+/* Start reading len bytes at p (borrowed), at position 0, outside any
+ * struct. err (borrowed, may be NULL) receives every error. */
 void pq_thrift_reader_init(struct pq_thrift_reader *r, const uint8_t *p, size_t len,
 	struct tn_err *err);
 
@@ -127,6 +129,8 @@ struct pq_thrift_writer {
 	struct tn_err *err; /* borrowed; may be NULL */
 };
 
+/* Start appending to out (borrowed; what is there stays). err (borrowed,
+ * may be NULL) receives the first error. */
 void pq_thrift_writer_init(struct pq_thrift_writer *w, struct tn_buf *out, struct tn_err *err);
 /* TN_OK, or the first error any write met. */
 int pq_thrift_writer_status(const struct pq_thrift_writer *w);

@@ -416,6 +416,41 @@ static void test_depth_cap(void **state)
 	tn_arena_done(&a);
 }
 
+static void test_decoded_memory_capped(void **state)
+{
+	/* One row group claiming just more column chunks than the budget
+	 * holds, with a byte for each: the count passes the bytes-left check,
+	 * the memory cap refuses it before allocating. */
+	size_t count = PQ_META_MAX_DECODED / sizeof(struct pq_column_chunk) + 1;
+	struct pq_thrift_writer w;
+	struct tn_buf b;
+	struct tn_arena a;
+	struct pq_file_meta m;
+	struct tn_err err;
+
+	(void)state;
+	tn_buf_init(&b, 0);
+	pq_thrift_writer_init(&w, &b, NULL);
+	pq_thrift_write_struct_begin(&w);
+	pq_thrift_write_i32_field(&w, 1, 1);
+	pq_thrift_write_field(&w, 4, PQ_TT_LIST);
+	pq_thrift_write_list(&w, PQ_TT_STRUCT, 1);
+	pq_thrift_write_struct_begin(&w);
+	pq_thrift_write_field(&w, 1, PQ_TT_LIST);
+	pq_thrift_write_list(&w, PQ_TT_STRUCT, count);
+	assert_int_equal(pq_thrift_writer_status(&w), TN_OK);
+	assert_int_equal(tn_buf_reserve(&b, count, &err), TN_OK);
+	memset(b.data + b.len, 0, count);
+	b.len += count;
+	tn_arena_init(&a, 0);
+	assert_int_equal(decode_meta(b.data, b.len, &a, &m, &err), TN_ETOOBIG);
+	assert_non_null(strstr(err.msg, "FileMetaData.row_groups[0]: RowGroup.columns: at byte"));
+	assert_non_null(strstr(err.msg, "more than 1024 MiB"));
+	assert_true(a.used < 4096);
+	tn_arena_done(&a);
+	tn_buf_done(&b);
+}
+
 /* ---------------------------------------------------------------- protocol: writing */
 
 static void test_writer_forms(void **state)
@@ -1763,6 +1798,7 @@ int main(void)
 		cmocka_unit_test(test_binary_bounds),
 		cmocka_unit_test(test_huge_counts_rejected),
 		cmocka_unit_test(test_depth_cap),
+		cmocka_unit_test(test_decoded_memory_capped),
 		cmocka_unit_test(test_writer_forms),
 		cmocka_unit_test(test_writer_sticky_errors),
 		cmocka_unit_test(test_file_meta_round_trip),
