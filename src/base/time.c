@@ -54,11 +54,11 @@ void tn_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+/* Four digits, more for years past 9999 (as DuckDB and PostgreSQL print
+ * them), and a minus sign before year 0. */
 static int format_year(char *out, size_t n, int64_t y)
 {
-	if (y >= 0 && y <= 9999)
-		return snprintf(out, n, "%04" PRId64, y);
-	return snprintf(out, n, "%+05" PRId64, y);
+	return snprintf(out, n, y >= 0 ? "%04" PRId64 : "%05" PRId64, y);
 }
 
 char *tn_date_format(int64_t days, char out[TN_TIME_BUFSZ])

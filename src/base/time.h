@@ -22,8 +22,8 @@ int64_t tn_time_mono_us(void);
 int64_t tn_days_from_civil(int64_t y, unsigned m, unsigned d);
 void tn_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
-/* "YYYY-MM-DD". Years outside 0..9999 get a sign and as many digits as
- * needed. Returns out. */
+/* "YYYY-MM-DD". Years past 9999 get more digits; years before 0 a minus
+ * sign ("-0001" is 2 BC). Returns out. */
 char *tn_date_format(int64_t days, char out[TN_TIME_BUFSZ]);
 /* "YYYY-MM-DDTHH:MM:SS.ffffff" followed by "Z" when utc is true. */
 char *tn_time_format(int64_t us, bool utc, char out[TN_TIME_BUFSZ]);

@@ -6,15 +6,35 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "cli/cmds.h"
+#include "cli/format.h"
 #include "config.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 const struct cli_cmd cli_commands[] = {
+	{"cat", "[--format F] [--columns A,B] [--limit N] [--no-crc] FILE.parquet",
+	 "print the rows of a Parquet file",
+	 "Options:\n"
+	 "  -f, --format F      output format: " CLI_FORMAT_NAMES " (default table);\n"
+	 "                      jsonl is the canonical row format\n"
+	 "  -c, --columns A,B   only these top-level columns, in this order\n"
+	 "  -n, --limit N       at most N rows\n"
+	 "      --no-crc        do not verify page checksums\n"
+	 "      --batch-rows N  rows decoded at a time (default 4096)\n",
+	 cli_cmd_cat},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
+	{"inspect", "[--format text|json] FILE.parquet",
+	 "show a Parquet file's schema, row groups and column chunks",
+	 "Shows the footer: the schema (as tarn types and as Parquet declares it),\n"
+	 "key-value metadata, and for every row group each column chunk's type,\n"
+	 "codec, encodings, sizes and statistics.\n"
+	 "Options:\n"
+	 "  -f, --format F   text (default) or json\n",
+	 cli_cmd_inspect},
 	{"version", "", "print the version of tarn", "Same as `tarn --version`.\n",
 	 cmd_version},
 	{NULL, NULL, NULL, NULL, NULL},

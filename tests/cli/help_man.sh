@@ -7,7 +7,7 @@ MAN="$TARN_SRCDIR/doc/tarn.1"
 
 help_cmds=$("$TARN_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF && !/^Commands:/ {print $1}' | sort)
 # Commands in the man page are the .TP entries under .SH COMMANDS, as .B name.
-man_cmds=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$MAN" | awk '/^\.B /{print $2}' | sort)
+man_cmds=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$MAN" | awk 'prev == ".TP" && /^\.B / {print $2} {prev = $0}' | sort)
 n=$(echo "$help_cmds" | wc -l)
 plan $((n + 5))
 
@@ -15,8 +15,16 @@ plan $((n + 5))
 [ "$help_cmds" = "$man_cmds" ]; ok $? "the man page documents exactly the commands in --help"
 [ "$help_cmds" = "$man_cmds" ] || diag "help: $(echo $help_cmds)" "man: $(echo $man_cmds)"
 
+# Every option of every command is in the man page too.
+man_text=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN")
 for c in $help_cmds; do
-	"$TARN_BIN" help "$c" >/dev/null 2>&1; ok $? "tarn help $c"
+	opts=$("$TARN_BIN" help "$c" 2>/dev/null | grep -Eo -- '--[a-z][a-z-]+' | sort -u)
+	missing=""
+	for o in $opts; do
+		echo "$man_text" | grep -q -- "$o" || missing="$missing $o"
+	done
+	"$TARN_BIN" help "$c" >/dev/null 2>&1 && [ -z "$missing" ]
+	ok $? "tarn help $c works and its options are in the man page${missing:+ (missing:$missing)}"
 done
 
 help_opts=$("$TARN_BIN" --help | grep -Eo -- '--[a-z][a-z-]+' | sort -u)
