@@ -159,6 +159,8 @@ static int put_escaped(struct tn_buf *line, const char *s, size_t n, bool markdo
 
 static int flush_line(struct cli_writer *w, struct tn_err *err)
 {
+	if (w->line.len == 0)
+		return TN_OK;
 	if (fwrite(w->line.data, 1, w->line.len, w->out) != w->line.len)
 		return tn_err_sys(err, errno, "writing output");
 	tn_buf_reset(&w->line);
