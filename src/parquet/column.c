@@ -317,8 +317,8 @@ static int decode_levels(struct pq_rle_dec *d, int16_t **out, size_t n, int max,
 	return pq_rle_dec_get_levels(d, *out, n, max, err);
 }
 
-/* Levels of a v1 page: RLE with a 4-byte length, or the deprecated
- * BIT_PACKED encoding. */
+/* Levels of a v1 page: RLE with a 4-byte length. (The deprecated
+ * BIT_PACKED level encoding is refused as unsupported.) */
 static int v1_levels(const uint8_t *p, size_t len, size_t *off, int32_t enc, int16_t **out,
 		     size_t n, int max, const char *what, struct tn_err *err)
 {
@@ -352,6 +352,24 @@ static int v2_levels(const uint8_t *p, size_t len, int16_t **out, size_t n, int 
 	if (rc != TN_OK)
 		tn_err_prefix(err, "%s levels", what);
 	return rc;
+}
+
+/* Whether every level is max: the common page without nulls, checked a
+ * word at a time before anything is counted. */
+static bool all_max(const int16_t *d, size_t n, int max)
+{
+	uint64_t want = (uint16_t)max * UINT64_C(0x0001000100010001), x;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&x, d + i, 8);
+		if (x != want)
+			return false;
+	}
+	for (; i < n; i++)
+		if (d[i] != max)
+			return false;
+	return true;
 }
 
 /* Set up the value decoder of page pg for its encoding. */
@@ -684,7 +702,7 @@ static int next_page(struct pq_chunk *c, bool *end, struct tn_err *err)
 		}
 		if (rc == TN_OK) {
 			pg->nvalues = pg->n;
-			if (pg->def != NULL) {
+			if (pg->def != NULL && !all_max(pg->def, pg->n, l->max_def)) {
 				size_t nv = 0;
 
 				for (size_t i = 0; i < pg->n; i++)
@@ -762,8 +780,12 @@ int pq_chunk_take(struct pq_chunk *c, size_t rows, struct pq_leaf_batch *lb,
 			const int16_t *d = pg->def + pg->pos;
 
 			memcpy(c->def_buf + lb->n, d, k * sizeof(int16_t));
-			for (size_t i = 0; i < k; i++)
-				nv += d[i] == l->max_def;
+			if (pg->nvalues == pg->n) {
+				nv = k; /* a page without nulls */
+			} else {
+				for (size_t i = 0; i < k; i++)
+					nv += d[i] == l->max_def;
+			}
 		} else {
 			nv = k;
 		}
