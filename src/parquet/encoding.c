@@ -636,7 +636,13 @@ static ALWAYS_INLINE int rle_get(struct pq_rle_dec *d, void *out, size_t n, cons
 
 			if (groups && osize == 4) {
 				uint32_t *o = (uint32_t *)out + i;
-				size_t k = groups * 8;
+				size_t k;
+
+				/* At most 4096 values a step, so that the check
+				 * reads them while they are in L1. */
+				if (check != CHECK_NONE)
+					groups = min_sz(groups, 512);
+				k = groups * 8;
 
 				unpack32(d->p, (size_t)(d->end - d->p), w, o, k);
 				if (check != CHECK_NONE && any_over(o, k, limit))
