@@ -43,7 +43,10 @@ struct pq_codec_ctx {
 	void *inflate; /* z_stream, inflateInit2 done */
 };
 
+/* Start with no library state (cannot fail; contexts are made on first
+ * use, and out of memory there is fatal like tn_malloc). */
 void pq_codec_ctx_init(struct pq_codec_ctx *ctx);
+/* Free the library state; ctx may be initialised again or dropped. */
 void pq_codec_ctx_done(struct pq_codec_ctx *ctx);
 
 /* Decompress in[0..in_len) into out[0..out_len), where out_len is the exact
