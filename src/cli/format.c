@@ -159,7 +159,8 @@ static int put_escaped(struct tn_buf *line, const char *s, size_t n, bool markdo
 
 static int flush_line(struct cli_writer *w, struct tn_err *err)
 {
-	if (fwrite(w->line.data, 1, w->line.len, w->out) != w->line.len)
+	/* An empty line may have no buffer yet, and fwrite wants a pointer. */
+	if (w->line.len > 0 && fwrite(w->line.data, 1, w->line.len, w->out) != w->line.len)
 		return tn_err_sys(err, errno, "writing output");
 	tn_buf_reset(&w->line);
 	return TN_OK;
