@@ -14,15 +14,21 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 const struct cli_cmd cli_commands[] = {
-	{"cat", "[--format F] [--columns A,B] [--limit N] [--no-crc] FILE.parquet",
-	 "print the rows of a Parquet file",
+	{"cat",
+	 "[--format F | --output OUT.parquet] [--columns A,B] [--limit N] [--no-crc] FILE.parquet",
+	 "print the rows of a Parquet file, or write them to a new one",
 	 "Options:\n"
 	 "  -f, --format F      output format: " CLI_FORMAT_NAMES " (default table);\n"
 	 "                      jsonl is the canonical row format\n"
 	 "  -c, --columns A,B   only these top-level columns, in this order\n"
 	 "  -n, --limit N       at most N rows\n"
 	 "      --no-crc        do not verify page checksums\n"
-	 "      --batch-rows N  rows decoded at a time (default 4096)\n",
+	 "      --batch-rows N  rows decoded at a time (default 4096)\n"
+	 "  -o, --output OUT    write the rows to the Parquet file OUT instead of\n"
+	 "                      printing them (it appears only when complete)\n"
+	 "      --codec C       with --output: zstd (default), snappy, gzip, lz4_raw\n"
+	 "                      or none\n"
+	 "      --row-group-rows N  with --output: rows per row group (default 1048576)\n",
 	 cli_cmd_cat},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",

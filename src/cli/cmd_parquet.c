@@ -41,37 +41,131 @@ static char **split_columns(const char *list, size_t *n)
 	return v;
 }
 
+/* --codec names. */
+static int codec_parse(const char *s, int *codec)
+{
+	static const struct {
+		const char *name;
+		int codec;
+	} names[] = {
+		{"zstd", PQ_CODEC_ZSTD}, {"snappy", PQ_CODEC_SNAPPY}, {"gzip", PQ_CODEC_GZIP},
+		{"lz4_raw", PQ_CODEC_LZ4_RAW}, {"lz4", PQ_CODEC_LZ4_RAW},
+		{"none", PQ_CODEC_UNCOMPRESSED}, {"uncompressed", PQ_CODEC_UNCOMPRESSED},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (tn_str_ieq(s, names[i].name)) {
+			*codec = names[i].codec;
+			return TN_OK;
+		}
+	}
+	return TN_EINVAL;
+}
+
+/* `tarn cat --output`: every batch of r (up to limit rows) into a new
+ * Parquet file at out. */
+static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out,
+			  const struct pq_write_opts *wo, int64_t limit)
+{
+	struct pq_writer *w = NULL;
+	struct pq_write_result res;
+	struct tn_batch b;
+	struct tn_err err;
+	int64_t done = 0;
+
+	memset(&b, 0, sizeof(b));
+	if (pq_writer_open(st, out, pq_reader_schema(r), wo, &w, &err) != TN_OK)
+		return fail("cat", &err);
+	while (limit < 0 || done < limit) {
+		if (pq_reader_next(r, &b, &err) != TN_OK)
+			goto failed;
+		if (b.nrows == 0)
+			break;
+		if (limit >= 0 && (int64_t)b.nrows > limit - done)
+			b.nrows = (size_t)(limit - done);
+		if (pq_writer_write(w, &b, &err) != TN_OK)
+			goto failed;
+		done += (int64_t)b.nrows;
+	}
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	if (pq_writer_close(w, &res, &err) != TN_OK)
+		return fail("cat", &err);
+	fprintf(stderr, "tarn cat: wrote %lld rows in %zu row group%s (%llu bytes) to %s\n",
+		(long long)res.num_rows, res.num_row_groups, res.num_row_groups == 1 ? "" : "s",
+		(unsigned long long)res.file_size, out);
+	return CLI_OK;
+failed:
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	pq_writer_abort(w);
+	return fail("cat", &err);
+}
+
 int cli_cmd_cat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},  {"columns", required_argument, NULL, 'c'},
 		{"limit", required_argument, NULL, 'n'},   {"no-crc", no_argument, NULL, 'C'},
-		{"batch-rows", required_argument, NULL, 'b'}, {NULL, 0, NULL, 0},
+		{"batch-rows", required_argument, NULL, 'b'}, {"output", required_argument, NULL, 'o'},
+		{"codec", required_argument, NULL, 'Z'},   {"row-group-rows", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("cat");
 	enum cli_format fmt = CLI_FMT_TABLE;
 	struct pq_read_opts opts;
+	struct pq_write_opts wopts;
 	struct store *st = NULL;
 	struct pq_reader *r = NULL;
 	struct cli_writer *w = NULL;
 	struct tn_batch b;
 	struct tn_err err;
 	char **cols = NULL;
+	const char *output = NULL;
+	bool have_format = false, write_opt = false;
 	size_t ncols = 0;
 	int64_t limit = -1, shown = 0;
 	int c, rc = CLI_OK;
 
 	pq_read_opts_init(&opts);
+	pq_write_opts_init(&wopts);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:c:n:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:c:n:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (cli_format_parse(optarg, &fmt, &err) != TN_OK) {
 				free(cols);
 				return cli_usage_error(self, "%s", err.msg);
 			}
+			have_format = true;
 			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'Z':
+			if (codec_parse(optarg, &wopts.codec) != TN_OK) {
+				free(cols);
+				return cli_usage_error(self,
+						       "--codec is zstd, snappy, gzip, lz4_raw or none, "
+						       "not '%s'",
+						       optarg);
+			}
+			write_opt = true;
+			break;
+		case 'R': {
+			int64_t n;
+
+			if (tn_parse_i64(optarg, &n, "--row-group-rows", &err) != TN_OK || n < 1) {
+				free(cols);
+				return cli_usage_error(self, "--row-group-rows wants a count of rows, "
+							     "got '%s'",
+						       optarg);
+			}
+			wopts.row_group_rows = (size_t)n;
+			write_opt = true;
+			break;
+		}
 		case 'c':
 			free(cols);
 			cols = split_columns(optarg, &ncols);
@@ -106,6 +200,14 @@ int cli_cmd_cat(int argc, char **argv)
 		free(cols);
 		return cli_usage_error(self, argc - optind == 0 ? "no file given" : "too many arguments");
 	}
+	if (output != NULL && have_format) {
+		free(cols);
+		return cli_usage_error(self, "--format and --output do not go together");
+	}
+	if (output == NULL && write_opt) {
+		free(cols);
+		return cli_usage_error(self, "--codec and --row-group-rows need --output");
+	}
 	if (cols != NULL) {
 		opts.columns = (const char *const *)cols;
 		opts.ncolumns = ncols;
@@ -114,6 +216,10 @@ int cli_cmd_cat(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	if (pq_reader_open(st, argv[optind], &opts, &r, &err) != TN_OK) {
 		rc = fail("cat", &err);
+		goto done;
+	}
+	if (output != NULL) {
+		rc = cat_to_parquet(r, st, output, &wopts, limit);
 		goto done;
 	}
 	w = cli_writer_new(stdout, fmt, pq_reader_schema(r));

@@ -917,6 +917,26 @@ int pq_rle_enc_put_levels(struct pq_rle_enc *e, const int16_t *v, size_t n, stru
 	return TN_OK;
 }
 
+int pq_rle_enc_put_repeat(struct pq_rle_enc *e, uint32_t v, size_t n, struct tn_err *err)
+{
+	int rc;
+
+	if (e->bit_width < 32 && (v >> e->bit_width) != 0)
+		return tn_err_set(err, TN_EINVAL, "value %u does not fit in RLE bit width %d", v,
+				  e->bit_width);
+	if (n == 0)
+		return TN_OK;
+	if (e->run_len && e->run_value == v) {
+		e->run_len += n;
+		return TN_OK;
+	}
+	if (e->run_len && (rc = rle_enc_settle(e, err)) != TN_OK)
+		return rc;
+	e->run_value = v;
+	e->run_len = n;
+	return TN_OK;
+}
+
 int pq_rle_enc_finish(struct pq_rle_enc *e, struct tn_err *err)
 {
 	int rc;

@@ -139,6 +139,8 @@ int pq_rle_enc_init(struct pq_rle_enc *e, struct tn_buf *out, int bit_width, boo
 int pq_rle_enc_put(struct pq_rle_enc *e, const uint32_t *v, size_t n, struct tn_err *err);
 /* Add n values of 16 bits (levels). */
 int pq_rle_enc_put_levels(struct pq_rle_enc *e, const int16_t *v, size_t n, struct tn_err *err);
+/* Add value v n times (without an array). TN_EINVAL when v does not fit. */
+int pq_rle_enc_put_repeat(struct pq_rle_enc *e, uint32_t v, size_t n, struct tn_err *err);
 /* Write out everything pending (and the length prefix). The encoder may be
  * initialised again afterwards. */
 int pq_rle_enc_finish(struct pq_rle_enc *e, struct tn_err *err);

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/vec.h"
+#include "parquet/codec.h"
 #include "parquet/meta.h"
 #include "store/store.h"
 
@@ -77,5 +78,83 @@ int pq_reader_stat_json(const struct pq_reader *r, size_t leaf, const struct pq_
 			struct tn_buf *out, struct tn_err *err);
 /* The output type of leaf column `leaf`. */
 const struct tn_type *pq_reader_leaf_type(const struct pq_reader *r, size_t leaf);
+
+/* ---------------------------------------------------------------- writing
+ *
+ * A writer turns batches into one Parquet file: data page v1 with RLE
+ * levels, values PLAIN or dictionary-encoded (a PLAIN dictionary page and
+ * RLE_DICTIONARY data pages, falling back to PLAIN for the rest of a column
+ * chunk when its dictionary grows too big), every page compressed with one
+ * codec, column chunk statistics, and a footer that tarn, DuckDB, Spark and
+ * Arrow read back as the batches' types (doc/ARCHITECTURE.md, "The Parquet
+ * writer", has the type mapping). A row group's encoded pages are buffered
+ * in memory and written when the row group is full; the file goes to a
+ * temporary file that appears at its path only when pq_writer_close
+ * succeeds. */
+
+struct pq_write_opts {
+	int codec;              /* PQ_CODEC_ZSTD (default), SNAPPY, GZIP, UNCOMPRESSED, LZ4_RAW */
+	int level;              /* codec level (GZIP 1..9, ZSTD's range); PQ_LEVEL_DEFAULT (0) */
+	size_t row_group_rows;  /* rows per row group (default 1048576) */
+	size_t row_group_bytes; /* or when this many encoded bytes are buffered (default 128 MiB) */
+	size_t page_bytes;      /* target data page size before compression (default 1 MiB) */
+	bool dictionary;        /* try dictionary encoding (default true) */
+	size_t dict_max_bytes;  /* fall back to PLAIN when a chunk's dictionary grows past this
+				   (default 1 MiB) */
+	bool page_crc;          /* write page CRCs (default true) */
+	const struct pq_key_value *kv; /* key-value metadata (copied by pq_writer_open) */
+	size_t nkv;
+};
+
+/* What a successful pq_writer_close wrote. */
+struct pq_write_result {
+	uint64_t file_size;
+	int64_t num_rows;
+	size_t num_row_groups;
+};
+
+/* Defaults: ZSTD at its default level, 1 Mi-row / 128 MiB row groups,
+ * 1 MiB pages, dictionary encoding with 1 MiB dictionaries, page CRCs, no
+ * key-value metadata. A size of 0 in the options also means its default. */
+void pq_write_opts_init(struct pq_write_opts *o);
+
+struct pq_writer;
+
+/* Start writing a Parquet file at path in store st (borrowed; must outlive
+ * the writer) with the columns of schema (borrowed until close or abort).
+ * opts may be NULL for defaults. Nothing is visible at path until
+ * pq_writer_close succeeds. Errors: TN_EINVAL for options out of range (an
+ * unknown codec or level, a key without a name) or a schema Parquet cannot
+ * hold (no columns, an empty struct, a decimal of precision over 38, a
+ * list without one element field, a map without key and value fields);
+ * TN_EUNSUPPORTED for a codec tarn cannot write (LZO, BROTLI, LZ4) or
+ * nesting deeper than the reader takes; TN_EIO and friends from the store.
+ * On error *out is NULL and nothing is left behind. */
+int pq_writer_open(struct store *st, const char *path, const struct tn_schema *schema,
+		   const struct pq_write_opts *opts, struct pq_writer **out, struct tn_err *err);
+
+/* Append every row of b (b->nrows; each column vector must hold at least
+ * that many values). b->schema must be the writer's schema or equal to it
+ * (same names, types and nullability). The batch is only read during the
+ * call: its values are encoded (or copied) before this returns. Errors
+ * name the column: TN_EINVAL for a schema that differs, a null in a column
+ * or field that is not nullable (with the row, counted from 0 over all rows
+ * written), a map with a null key, a value the Parquet type cannot hold (a
+ * decimal wider than its precision, a UUID that is not 16 bytes, a
+ * TIME(millis) past a day), or malformed vectors (offsets that decrease or
+ * run past the children); TN_ETOOBIG for a page over 2 GiB; store errors
+ * when a full row group is written. After an error the writer is broken:
+ * pq_writer_close fails with the same error and removes the temporary
+ * file. */
+int pq_writer_write(struct pq_writer *w, const struct tn_batch *b, struct tn_err *err);
+
+/* Write the buffered rows and the footer, and commit the file durably at
+ * its path (replacing what was there). Frees w either way; on error nothing
+ * is left at path (and a file that was there is unchanged). res (may be
+ * NULL) gets the file's size, rows and row groups. */
+int pq_writer_close(struct pq_writer *w, struct pq_write_result *res, struct tn_err *err);
+
+/* Throw the file away and free w. NULL is a no-op. */
+void pq_writer_abort(struct pq_writer *w);
 
 #endif

@@ -10,8 +10,10 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/vec.h"
+#include "parquet/codec.h"
 #include "parquet/encoding.h"
 #include "parquet/meta.h"
+#include "parquet/parquet.h"
 #include "store/store.h"
 
 /* Deepest nesting tarn reads; levels are kept in int16_t. */
@@ -160,5 +162,109 @@ int pq_convert(const struct pq_leaf *l, const void *src, void *dst, size_t n, st
 int pq_assemble(const struct pq_col *col, const struct pq_leaf *leaves,
 		const struct pq_leaf_batch *lbs, size_t rows, struct tn_vec *v,
 		struct tn_arena *arena, struct tn_err *err);
+
+/* ---- writing: shredding (shred.c) ---- */
+
+/* How one node of a written column becomes levels: the writer's plan, the
+ * inverse of struct pq_col. Definition levels count the OPTIONAL and
+ * REPEATED nodes from the root, as in the reader. */
+struct pq_wcol {
+	int role;                   /* enum pq_col_role */
+	const struct tn_type *type; /* borrowed from the writer's schema */
+	char *path;                 /* dotted Parquet path, for messages (owned) */
+	bool nullable;              /* OPTIONAL in the file */
+	bool map_key;               /* a map's key (REQUIRED however the field says) */
+	int def;                    /* definition level of a non-null value */
+	int elem_rep;               /* LIST/MAP: repetition level of the elements */
+	struct pq_wcol *children;   /* STRUCT fields, LIST element, MAP key and value */
+	size_t nchildren;
+	int leaf;                   /* PRIMITIVE: its leaf column */
+};
+
+/* The level entries of one leaf for a run of rows.
+ * def: n definition levels; NULL for a top-level primitive column, whose
+ *   levels follow from its vector's nulls (1 present, 0 null; none when
+ *   the column is REQUIRED).
+ * rep: n repetition levels; NULL when nothing above the leaf repeats.
+ * idx: where entry k's value is in the leaf's vector when def[k] is the
+ *   leaf's maximum (-1 otherwise); NULL for a top-level primitive column,
+ *   whose entry k is value first + k. */
+struct pq_slots {
+	size_t n;
+	const int16_t *def;
+	const int16_t *rep;
+	const int32_t *idx;
+	size_t first;
+};
+
+/* Called once per leaf below a column with the leaf's plan node, its vector
+ * and its entries. */
+typedef int (*pq_shred_sink)(void *ctx, const struct pq_wcol *leaf, const struct tn_vec *v,
+			     const struct pq_slots *s, struct tn_err *err);
+
+/* Shred rows [first, first + n) of vector v, a column planned by col, into
+ * level entries for each leaf below it, handed to sink in leaf order.
+ * Working memory comes from scratch (the caller resets it). row0 is the
+ * number (from 0, over the whole file) of row first, for messages. Errors
+ * (TN_EINVAL, naming the column's path and the row): a null where col or a
+ * field below it is not nullable, a null map key, list offsets that
+ * decrease or run past the child vector, children shorter than their
+ * parent, a vector without values; or whatever sink returns. */
+int pq_shred(const struct pq_wcol *col, const struct tn_vec *v, size_t first, size_t n,
+	     size_t row0, struct tn_arena *scratch, pq_shred_sink sink, void *ctx,
+	     struct tn_err *err);
+
+/* ---- writing: column chunks (colwrite.c) ---- */
+
+/* What the column chunk writers of one file share: options, the codec
+ * state, and scratch buffers. Embedded in the writer; pq_wctx_init /
+ * pq_wctx_done. */
+struct pq_wctx {
+	const struct pq_write_opts *opts; /* borrowed */
+	struct pq_codec_ctx codec;
+	struct tn_buf page;      /* an uncompressed page being assembled */
+	struct tn_buf comp;      /* a compressed page */
+	void *scratch;           /* physical values of a piece */
+	size_t scratch_cap;
+	uint32_t *pos;           /* where a piece's values are in their vector */
+	size_t pos_cap;
+	uint32_t *lev;           /* definition levels of a piece of a flat column */
+	size_t lev_cap;
+};
+
+void pq_wctx_init(struct pq_wctx *x, const struct pq_write_opts *opts);
+void pq_wctx_done(struct pq_wctx *x);
+
+/* One leaf column's writer: it builds pages from level entries, keeps the
+ * current row group's encoded pages, dictionary and statistics, and writes
+ * them out as a column chunk. */
+struct pq_cw;
+
+/* A writer for values of type t (borrowed; a primitive type) stored as
+ * physical type phys (enum pq_type; type_len for FIXED_LEN_BYTE_ARRAY)
+ * with the given maximum levels. path (borrowed) names the column in
+ * messages. */
+struct pq_cw *pq_cw_new(const struct tn_type *t, int phys, int type_len, int max_def,
+			int max_rep, const char *path, const struct pq_wctx *x);
+void pq_cw_free(struct pq_cw *c);
+
+/* Add level entries s over vector v (the leaf's values) to the column
+ * chunk, finishing pages as they fill. Errors: TN_EINVAL for a value the
+ * physical type cannot hold, TN_ETOOBIG for a page over 2 GiB, codec
+ * errors; the message names the column. */
+int pq_cw_append(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec *v,
+		 const struct pq_slots *s, struct tn_err *err);
+
+/* Bytes the chunk holds so far (encoded pages, the page being built, the
+ * dictionary): for deciding when a row group is full. */
+size_t pq_cw_buffered(const struct pq_cw *c);
+
+/* Finish the column chunk: write its dictionary page (if any) and data
+ * pages to sw at file offset *pos (advanced by what was written), and fill
+ * cc's file_offset and meta_data (everything but path_in_schema, with the
+ * statistics and lists copied into arena a). The writer is then empty,
+ * ready for the next row group. */
+int pq_cw_flush(struct pq_cw *c, struct pq_wctx *x, struct store_writer *sw, uint64_t *pos,
+		struct pq_column_chunk *cc, struct tn_arena *a, struct tn_err *err);
 
 #endif
