@@ -115,7 +115,13 @@ static void field_copy(struct tn_field *dst, const struct tn_field *src)
 {
 	*dst = *src;
 	dst->name = tn_strdup(src->name);
+	dst->physical = src->physical ? tn_strdup(src->physical) : NULL;
 	tn_type_copy(&dst->type, &src->type);
+}
+
+void tn_schema_copy_field(struct tn_field *dst, const struct tn_field *src)
+{
+	field_copy(dst, src);
 }
 
 void tn_type_copy(struct tn_type *dst, const struct tn_type *src)
@@ -133,7 +139,9 @@ void tn_type_copy(struct tn_type *dst, const struct tn_type *src)
 void tn_field_done(struct tn_field *f)
 {
 	free(f->name);
+	free(f->physical);
 	f->name = NULL;
+	f->physical = NULL;
 	tn_type_done(&f->type);
 }
 
@@ -242,4 +250,59 @@ char *tn_decimal_format(__int128 unscaled, int scale, char *out)
 	}
 	out[pos] = '\0';
 	return out;
+}
+
+/* Keep the values whose keep[i] is set; v has n values. */
+static void filter_vec(struct tn_vec *v, const uint8_t *keep, size_t n, struct tn_arena *a)
+{
+	size_t w = tn_type_width(v->type), m = 0;
+	uint8_t *vals = w ? tn_arena_alloc(a, w * (n ? n : 1)) : NULL;
+	uint8_t *nulls = v->nulls ? tn_arena_alloc(a, n ? n : 1) : NULL;
+	int32_t *offs = v->offsets ? tn_arena_alloc(a, sizeof(int32_t) * (n + 1)) : NULL;
+	uint8_t *ekeep = NULL;
+	size_t nel = 0;
+
+	if (offs != NULL) {
+		nel = (size_t)v->offsets[n];
+		ekeep = tn_arena_calloc(a, nel ? nel : 1, 1);
+		offs[0] = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!keep[i])
+			continue;
+		if (vals)
+			memcpy(vals + m * w, (const uint8_t *)v->values + i * w, w);
+		if (nulls)
+			nulls[m] = v->nulls[i];
+		if (offs) {
+			for (int32_t j = v->offsets[i]; j < v->offsets[i + 1]; j++)
+				ekeep[j] = 1;
+			offs[m + 1] = offs[m] + (v->offsets[i + 1] - v->offsets[i]);
+		}
+		m++;
+	}
+	for (size_t c = 0; c < v->type->nfields; c++) {
+		if (v->type->kind == TN_STRUCT)
+			filter_vec(&v->children[c], keep, n, a);
+		else
+			filter_vec(&v->children[c], ekeep, nel, a);
+	}
+	if (vals)
+		v->values = vals;
+	v->nulls = nulls;
+	if (offs)
+		v->offsets = offs;
+	v->len = m;
+}
+
+void tn_batch_filter(struct tn_batch *b, const uint8_t *drop)
+{
+	uint8_t *keep = tn_arena_alloc(&b->arena, b->nrows ? b->nrows : 1);
+	size_t m = 0;
+
+	for (size_t i = 0; i < b->nrows; i++)
+		m += keep[i] = !drop[i];
+	for (size_t c = 0; c < b->schema->ncols; c++)
+		filter_vec(&b->cols[c], keep, b->nrows, &b->arena);
+	b->nrows = m;
 }

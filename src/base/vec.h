@@ -67,6 +67,8 @@ struct tn_field {
 	bool nullable;
 	bool has_field_id;
 	int32_t field_id;        /* Parquet field_id (Delta column mapping) */
+	char *physical;          /* name in the data files when it differs
+				    (Delta column mapping), else NULL; owned */
 };
 
 /* A schema is the struct of a batch's columns. */
@@ -116,6 +118,8 @@ void tn_type_done(struct tn_type *t);
 void tn_field_done(struct tn_field *f);
 void tn_schema_done(struct tn_schema *s);
 void tn_schema_copy(struct tn_schema *dst, const struct tn_schema *src);
+/* Deep copy of one field. */
+void tn_schema_copy_field(struct tn_field *dst, const struct tn_field *src);
 /* Index of the column named name, or -1. Exact match. */
 int tn_schema_find(const struct tn_schema *s, const char *name);
 
@@ -136,6 +140,11 @@ static inline bool tn_vec_is_null(const struct tn_vec *v, size_t i)
 {
 	return v->nulls != NULL && v->nulls[i];
 }
+
+/* Remove the rows whose drop[i] is non-zero (b->nrows entries) from every
+ * column, nested values included. New storage comes from b's arena; the
+ * old is left alone (it may belong to a reader). */
+void tn_batch_filter(struct tn_batch *b, const uint8_t *drop);
 
 /* Decimal unscaled value i of a TN_DECIMAL vector, widened. */
 __int128 tn_vec_decimal(const struct tn_vec *v, size_t i);

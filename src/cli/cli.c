@@ -15,8 +15,9 @@ static int cmd_version(int argc, char **argv);
 
 const struct cli_cmd cli_commands[] = {
 	{"cat",
-	 "[--format F | --output OUT.parquet] [--columns A,B] [--limit N] [--no-crc] FILE.parquet",
-	 "print the rows of a Parquet file, or write them to a new one",
+	 "[--format F | --output OUT.parquet] [--columns A,B] [--limit N] [--version N | --timestamp TS] PATH",
+	 "print the rows of a Parquet file or a Delta table, or write them to a Parquet file",
+	 "PATH is a Parquet file or a Delta table's directory.\n"
 	 "Options:\n"
 	 "  -f, --format F      output format: " CLI_FORMAT_NAMES " (default table);\n"
 	 "                      jsonl is the canonical row format\n"
@@ -28,18 +29,34 @@ const struct cli_cmd cli_commands[] = {
 	 "                      printing them (it appears only when complete)\n"
 	 "      --codec C       with --output: zstd (default), snappy, gzip, lz4_raw\n"
 	 "                      or none\n"
-	 "      --row-group-rows N  with --output: rows per row group (default 1048576)\n",
+	 "      --row-group-rows N  with --output: rows per row group (default 1048576)\n"
+
+	 "      --version N     a Delta table as of version N\n"
+	 "      --timestamp TS  a Delta table as of a time (ISO-8601, UTC unless it says)\n",
 	 cli_cmd_cat},
+	{"history", "[--format F] [--limit N] TABLE_DIR",
+	 "show a Delta table's commits, newest first",
+	 "One row per commit: version, timestamp, userName, operation,\n"
+	 "operationParameters, readVersion, isolationLevel, isBlindAppend,\n"
+	 "operationMetrics, engineInfo (the columns of DESCRIBE HISTORY).\n"
+	 "Options:\n"
+	 "  -f, --format F   output format: " CLI_FORMAT_NAMES " (default table)\n"
+	 "  -n, --limit N    the newest N commits only\n",
+	 cli_cmd_history},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
-	{"inspect", "[--format text|json] FILE.parquet",
-	 "show a Parquet file's schema, row groups and column chunks",
-	 "Shows the footer: the schema (as tarn types and as Parquet declares it),\n"
+	{"inspect", "[--format text|json] [--version N | --timestamp TS] PATH",
+	 "show a Parquet file's footer or a Delta table's snapshot",
+	 "For a Parquet file: the schema (as tarn types and as Parquet declares it),\n"
 	 "key-value metadata, and for every row group each column chunk's type,\n"
 	 "codec, encodings, sizes and statistics.\n"
+	 "For a Delta table's directory: version, protocol, metadata, schema,\n"
+	 "partition columns, properties and the active files.\n"
 	 "Options:\n"
-	 "  -f, --format F   text (default) or json\n",
+	 "  -f, --format F      text (default) or json\n"
+	 "      --version N     a Delta table as of version N\n"
+	 "      --timestamp TS  a Delta table as of a time\n",
 	 cli_cmd_inspect},
 	{"version", "", "print the version of tarn", "Same as `tarn --version`.\n",
 	 cmd_version},

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +16,13 @@
 #include "cli/format.h"
 #include "parquet/codec.h"
 #include "parquet/parquet.h"
+
+static bool is_directory(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
 
 static int fail(const char *cmd, const struct tn_err *err)
 {
@@ -109,9 +117,11 @@ int cli_cmd_cat(int argc, char **argv)
 		{"limit", required_argument, NULL, 'n'},   {"no-crc", no_argument, NULL, 'C'},
 		{"batch-rows", required_argument, NULL, 'b'}, {"output", required_argument, NULL, 'o'},
 		{"codec", required_argument, NULL, 'Z'},   {"row-group-rows", required_argument, NULL, 'R'},
+		{"version", required_argument, NULL, 'V'}, {"timestamp", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("cat");
+	const char *version = NULL, *timestamp = NULL;
 	enum cli_format fmt = CLI_FMT_TABLE;
 	struct pq_read_opts opts;
 	struct pq_write_opts wopts;
@@ -191,6 +201,12 @@ int cli_cmd_cat(int argc, char **argv)
 		case 'C':
 			opts.verify_crc = false;
 			break;
+		case 'V':
+			version = optarg;
+			break;
+		case 'T':
+			timestamp = optarg;
+			break;
 		default:
 			free(cols);
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
@@ -199,6 +215,26 @@ int cli_cmd_cat(int argc, char **argv)
 	if (argc - optind != 1) {
 		free(cols);
 		return cli_usage_error(self, argc - optind == 0 ? "no file given" : "too many arguments");
+	}
+	if (version != NULL && timestamp != NULL) {
+		free(cols);
+		return cli_usage_error(self, "--version and --timestamp cannot be used together");
+	}
+	if (is_directory(argv[optind]) && output != NULL) {
+		free(cols);
+		return cli_usage_error(self, "--output re-encodes a Parquet file; %s is a directory",
+				       argv[optind]);
+	}
+	if (is_directory(argv[optind])) {
+		rc = cli_delta_cat(argv[optind], fmt, (const char *const *)cols, ncols, limit, version,
+				   timestamp, opts.batch_rows);
+		free(cols);
+		return rc;
+	}
+	if (version != NULL || timestamp != NULL) {
+		free(cols);
+		return cli_usage_error(self, "--version and --timestamp are for Delta tables, and %s "
+					     "is a file", argv[optind]);
 	}
 	if (output != NULL && have_format) {
 		free(cols);
@@ -556,9 +592,12 @@ int cli_cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
+		{"version", required_argument, NULL, 'V'},
+		{"timestamp", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("inspect");
+	const char *version = NULL, *timestamp = NULL;
 	bool json = false;
 	struct store *st;
 	struct pq_reader *r = NULL;
@@ -575,11 +614,19 @@ int cli_cmd_inspect(int argc, char **argv)
 			json = false;
 		else if (c == 'f')
 			return cli_usage_error(self, "--format is text or json, not '%s'", optarg);
+		else if (c == 'V')
+			version = optarg;
+		else if (c == 'T')
+			timestamp = optarg;
 		else
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(self, argc - optind == 0 ? "no file given" : "too many arguments");
+	if (version != NULL && timestamp != NULL)
+		return cli_usage_error(self, "--version and --timestamp cannot be used together");
+	if (is_directory(argv[optind]))
+		return cli_delta_inspect(argv[optind], json, version, timestamp);
 	st = store_local_new("");
 	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK) {
 		store_free(st);

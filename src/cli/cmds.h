@@ -4,5 +4,15 @@
 
 int cli_cmd_cat(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_history(int argc, char **argv);
+
+/* Delta tables for cat and inspect (a directory argument). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cli/format.h"
+int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols, size_t ncols,
+		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows);
+int cli_delta_inspect(const char *dir, bool json, const char *version, const char *timestamp);
 
 #endif

@@ -38,6 +38,12 @@ int pq_reader_open(struct store *st, const char *path, const struct pq_read_opts
 		   struct pq_reader **out, struct tn_err *err);
 void pq_reader_close(struct pq_reader *r);
 
+/* Change the projection to columns (NULL: all), before the first
+ * pq_reader_next: a caller can look at the file's schema first. TN_EINVAL
+ * for a name not in the file. The schema returned before is freed. */
+int pq_reader_project(struct pq_reader *r, const char *const *columns, size_t ncolumns,
+		      struct tn_err *err);
+
 /* The schema of the batches (the projected columns). Owned by the reader. */
 const struct tn_schema *pq_reader_schema(const struct pq_reader *r);
 /* The file's decoded footer. Owned by the reader. */

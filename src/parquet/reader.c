@@ -150,6 +150,28 @@ int pq_reader_open(struct store *st, const char *path, const struct pq_read_opts
 	return TN_OK;
 }
 
+int pq_reader_project(struct pq_reader *r, const char *const *columns, size_t ncolumns,
+		      struct tn_err *err)
+{
+	struct pq_schema fresh;
+	int rc;
+
+	if (r->rg_open || r->next_rg != 0)
+		return tn_err_set(err, TN_EINVAL, "%s: projection after reading began", r->path);
+	rc = pq_schema_build(&fresh, &r->meta, columns, columns ? ncolumns : 0, err);
+	if (rc != TN_OK) {
+		pq_schema_done(&fresh);
+		tn_err_prefix(err, "%s", r->path);
+		return rc;
+	}
+	pq_schema_done(&r->schema);
+	r->schema = fresh;
+	memset(r->need_leaf, 0, (r->schema.nleaves + 1) * sizeof(bool));
+	for (size_t i = 0; i < r->schema.out.ncols; i++)
+		mark_leaves(&r->schema.cols[i], r->need_leaf);
+	return TN_OK;
+}
+
 static void close_row_group(struct pq_reader *r)
 {
 	if (!r->rg_open)

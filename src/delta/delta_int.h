@@ -1,0 +1,79 @@
+/* delta_int.h - shared inside src/delta: the log listing, snapshot state,
+ * action parsing and the schema. */
+#ifndef DELTA_DELTA_INT_H
+#define DELTA_DELTA_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "base/arena.h"
+#include "base/hmap.h"
+#include "delta/delta.h"
+
+enum log_kind { LOG_COMMIT, LOG_CKPT_CLASSIC, LOG_CKPT_PART, LOG_CKPT_V2 };
+
+/* A file of _delta_log that matters. */
+struct log_file {
+	int64_t version;
+	int kind;          /* enum log_kind */
+	int part, nparts;  /* LOG_CKPT_PART */
+	char *name;        /* file name in _delta_log (owned) */
+	int64_t mtime_us;
+	uint64_t size;
+};
+
+struct delta_table {
+	struct store *st;
+	char *root;
+	char *log_dir;
+	struct log_file *files; /* sorted by version, then kind */
+	size_t nfiles;
+	int64_t latest, earliest;
+	/* commit timestamps (ms), indexed by version - ts_base; computed on demand */
+	int64_t *commit_ts;
+	int64_t ts_base;
+	size_t n_commit_ts;
+};
+
+struct delta_snapshot {
+	struct delta_table *t;
+	int64_t version;
+	int64_t timestamp;
+	struct tn_arena arena;  /* every string and array of the snapshot */
+	bool has_protocol, has_metadata;
+	struct delta_protocol protocol;
+	struct delta_metadata metadata;
+	struct tn_schema schema;
+	struct delta_file **files; /* sorted by path */
+	size_t nfiles;
+	struct delta_txn *txns;
+	size_t ntxns;
+	struct delta_domain *domains;
+	size_t ndomains;
+};
+
+/* ---- schema.c ---- */
+
+/* Parse a Delta schemaString into a tn_schema (physical names and field
+ * ids from column-mapping metadata). TN_ECORRUPT for malformed JSON,
+ * TN_EUNSUPPORTED for types tarn does not read (naming them). */
+int delta_schema_parse(const char *json, struct tn_schema *out, struct tn_err *err);
+/* Parse one Delta type (a JSON string like "long" or an object). */
+int delta_type_parse(const cJSON *j, struct tn_type *out, struct tn_err *err);
+
+/* ---- log.c ---- */
+
+/* Decode %XX escapes (a path from the log). Caller frees. */
+char *delta_uri_decode(const char *s);
+/* Where a path from the log is: file: URIs and absolute paths as they are,
+ * relative ones under root. TN_EUNSUPPORTED for other schemes. */
+int delta_resolve_path(const char *root, const char *path, char **out, struct tn_err *err);
+
+/* Call fn for each line of the JSON-lines file at path (label names it in
+ * messages); a line that is not a JSON object is TN_ECORRUPT naming the
+ * file and line. Stops at fn's first error. */
+int delta_each_json_line(struct delta_table *t, const char *path, const char *label,
+			 int (*fn)(void *ctx, const cJSON *line), void *ctx, struct tn_err *err);
+/* The commit timestamps (ms) of every commit file, filled in t. */
+int delta_commit_timestamps(struct delta_table *t, struct tn_err *err);
+
+#endif
