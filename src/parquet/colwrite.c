@@ -79,6 +79,8 @@ struct pq_cw {
 	uint32_t *idx;     /* dictionary indices */
 	size_t nidx, idx_cap;
 	size_t page_slots;
+	size_t page_vbytes; /* bytes of the page's values as PLAIN would take */
+	size_t slot_bytes; /* bytes per level entry on the last page (0: no page yet) */
 	bool page_dict;    /* the page holds dictionary indices */
 
 	/* the column chunk */
@@ -701,7 +703,9 @@ static int finish_page(struct pq_cw *c, struct pq_wctx *x, struct tn_err *err)
 		c->ndict_pages++;
 	else
 		c->nplain_pages++;
+	c->slot_bytes = (len + (dict ? c->page_vbytes : 0)) / c->page_slots + 1;
 	c->page_slots = 0;
+	c->page_vbytes = 0;
 	c->nidx = 0;
 	tn_buf_reset(&c->vals);
 	if (c->max_def > 0)
@@ -858,6 +862,11 @@ static int put_values(struct pq_cw *c, const void *p, size_t n, struct tn_err *e
 					return tn_err_set(err, TN_EINVAL,
 							  "column '%s': a value of %u bytes is over 2 GiB",
 							  c->path, b[i].len);
+				if (c->dict.len + b[i].len + 4 > UINT32_MAX)
+					return tn_err_set(err, TN_ETOOBIG,
+							  "column '%s': the dictionary is over 4 GiB",
+							  c->path);
+				c->page_vbytes += 4 + (size_t)b[i].len;
 				out[i] = dict_bytes(c, b[i].ptr, b[i].len);
 			}
 		} else if (c->width == 4) {
@@ -868,6 +877,8 @@ static int put_values(struct pq_cw *c, const void *p, size_t n, struct tn_err *e
 			for (size_t i = 0; i < n; i++)
 				out[i] = dict_bytes(c, (const uint8_t *)p + i * c->width, c->width);
 		}
+		if (!c->bytes)
+			c->page_vbytes += n * c->width;
 		c->nidx += n;
 		return TN_OK;
 	}
@@ -951,16 +962,23 @@ static int append_piece(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec 
 }
 
 /* Level entries for the next piece: about what fills the page, judged by
- * the page so far. */
+ * the page so far (or the last one). With a dictionary, what the piece may
+ * add to it counts too, so that neither the page nor the dictionary goes
+ * far past its limit however long the values are. */
 static size_t piece_size(const struct pq_cw *c, const struct pq_wctx *x)
 {
 	size_t est = page_est(c), target = x->opts->page_bytes, per, n;
 
 	if (c->page_slots > 0)
-		per = est / c->page_slots + 1;
+		per = (est + (c->page_dict ? c->page_vbytes : 0)) / c->page_slots + 1;
 	else
-		per = c->bytes ? 16 : c->width;
-	n = est < target ? (target - est) / per + 1 : 1;
+		per = c->slot_bytes;
+	if (per == 0) {
+		/* nothing to go by yet: feel the way with a small piece */
+		n = c->bytes ? 16 : PIECE_MAX;
+	} else {
+		n = est < target ? (target - est) / per + 1 : 1;
+	}
 	if (n > PIECE_MAX)
 		n = PIECE_MAX;
 	if (n > PAGE_MAX_SLOTS - c->page_slots)

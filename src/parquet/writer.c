@@ -12,6 +12,7 @@
 #define DEFAULT_ROW_GROUP_BYTES ((size_t)128 << 20)
 #define DEFAULT_PAGE_BYTES ((size_t)1 << 20)
 #define DEFAULT_DICT_MAX_BYTES ((size_t)1 << 20)
+#define MAX_DICT_MAX_BYTES ((size_t)1 << 30)
 /* Rows shredded at a time: bounds working memory, and lets a row group
  * end near row_group_bytes even when batches are big. */
 #define SLICE_ROWS 65536
@@ -482,6 +483,8 @@ int pq_writer_open(struct store *st, const char *path, const struct tn_schema *s
 		w->opts.page_bytes = DEFAULT_PAGE_BYTES;
 	if (w->opts.dict_max_bytes == 0)
 		w->opts.dict_max_bytes = DEFAULT_DICT_MAX_BYTES;
+	if (w->opts.dict_max_bytes > MAX_DICT_MAX_BYTES)
+		w->opts.dict_max_bytes = MAX_DICT_MAX_BYTES;
 	w->schema = schema;
 	pq_wctx_init(&w->ctx, &w->opts);
 	tn_arena_init(&w->meta, 0);
