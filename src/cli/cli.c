@@ -28,7 +28,8 @@ const struct cli_cmd cli_commands[] = {
 	 "                      printing them (it appears only when complete)\n"
 	 "      --codec C       with --output: zstd (default), snappy, gzip, lz4_raw\n"
 	 "                      or none\n"
-	 "      --row-group-rows N  with --output: rows per row group (default 1048576)\n",
+	 "      --row-group-rows N\n"
+	 "                      with --output: rows per row group (default 1048576)\n",
 	 cli_cmd_cat},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",

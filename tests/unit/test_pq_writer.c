@@ -669,6 +669,8 @@ static void test_row_groups(void **state)
 	assert_int_equal(res.num_rows, 0);
 	free(got);
 
+	s.cols[0].has_field_id = true;
+	s.cols[0].field_id = 42;
 	pq_write_opts_init(&o);
 	o.row_group_rows = 4;
 	o.kv = &kv;
@@ -695,6 +697,9 @@ static void test_row_groups(void **state)
 	assert_string_equal(m->key_value_metadata[0].value, "v");
 	assert_int_equal(m->schema[1].logical_type.kind, PQ_LT_INTEGER);
 	assert_int_equal(m->schema[1].logical_type.bit_width, 16);
+	assert_true(m->schema[1].has_field_id);
+	assert_int_equal(m->schema[1].field_id, 42);
+	assert_false(m->schema[0].has_field_id);
 	pq_reader_close(r);
 	free(got);
 	tn_buf_done(&want);
