@@ -29,8 +29,8 @@ const struct cli_cmd cli_commands[] = {
 	 "                      printing them (it appears only when complete)\n"
 	 "      --codec C       with --output: zstd (default), snappy, gzip, lz4_raw\n"
 	 "                      or none\n"
-	 "      --row-group-rows N  with --output: rows per row group (default 1048576)\n"
-
+	 "      --row-group-rows N\n"
+	 "                      with --output: rows per row group (default 1048576)\n"
 	 "      --version N     a Delta table as of version N\n"
 	 "      --timestamp TS  a Delta table as of a time (ISO-8601, UTC unless it says)\n",
 	 cli_cmd_cat},

@@ -15,19 +15,19 @@
 #include "base/alloc.h"
 #include "parquet/parquet_int.h"
 
-#define PIECE_MAX 4096           /* level entries per piece at most */
-#define PAGE_MAX_SLOTS (1u << 20) /* level entries per page at most */
-#define STATS_MAX_BYTES 1024     /* longer byte-array min/max values are truncated */
-#define TABLE_MIN_BITS 10
+#define PIECE_MAX	4096	   /* level entries per piece at most */
+#define PAGE_MAX_SLOTS	(1u << 20) /* level entries per page at most */
+#define STATS_MAX_BYTES 1024	   /* longer byte-array min/max values are truncated */
+#define TABLE_MIN_BITS	10
 
 #define HASH_MUL 0x9e3779b97f4a7c15ULL
 #define HASH_MIX 0xd6e8feb86659fd93ULL
 
 /* How a vector's storage becomes the physical value. */
 enum conv {
-	CV_COPY,     /* the same bytes */
-	CV_BOOL,     /* uint8_t, any non-zero is true */
-	CV_I8,       /* to INT32 */
+	CV_COPY, /* the same bytes */
+	CV_BOOL, /* uint8_t, any non-zero is true */
+	CV_I8,	 /* to INT32 */
 	CV_U8,
 	CV_I16,
 	CV_U16,
@@ -66,9 +66,9 @@ struct pq_cw {
 	const struct tn_type *type;
 	const char *path;
 	int phys, type_len;
-	size_t width;      /* bytes of a physical value in memory (struct tn_bytes for BYTE_ARRAY) */
-	size_t vwidth;     /* bytes of a value in the vector */
-	bool bytes;        /* BYTE_ARRAY */
+	size_t width;  /* bytes of a physical value in memory (struct tn_bytes for BYTE_ARRAY) */
+	size_t vwidth; /* bytes of a value in the vector */
+	bool bytes;    /* BYTE_ARRAY */
 	int conv, order;
 	int max_def, max_rep;
 	__int128 dec_limit; /* decimals: 10^precision */
@@ -76,13 +76,15 @@ struct pq_cw {
 	/* the page being built */
 	struct tn_buf def_buf, rep_buf, vals;
 	struct pq_rle_enc def_enc, rep_enc;
-	uint32_t *idx;     /* dictionary indices */
+	uint32_t *idx; /* dictionary indices */
 	size_t nidx, idx_cap;
 	size_t page_slots;
-	bool page_dict;    /* the page holds dictionary indices */
+	size_t page_vbytes; /* bytes of the page's values as PLAIN would take */
+	size_t slot_bytes;  /* bytes per level entry on the last page (0: no page yet) */
+	bool page_dict;	    /* the page holds dictionary indices */
 
 	/* the column chunk */
-	struct tn_buf pages;  /* finished data pages: header, compressed data, ... */
+	struct tn_buf pages; /* finished data pages: header, compressed data, ... */
 	int64_t num_values;
 	int64_t usize, csize; /* data pages with their headers */
 	int32_t ndict_pages, nplain_pages;
@@ -93,8 +95,8 @@ struct pq_cw {
 	uint32_t dict_n;
 	uint32_t *table;
 	int table_bits;
-	uint32_t *dict_off;   /* BYTE_ARRAY: where each entry's bytes start in dict */
-	uint64_t *dict_hash;  /* BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY: each entry's hash */
+	uint32_t *dict_off;  /* BYTE_ARRAY: where each entry's bytes start in dict */
+	uint64_t *dict_hash; /* BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY: each entry's hash */
 	size_t dict_cap;
 
 	struct stats st;
@@ -195,37 +197,37 @@ static void stats_bytes(struct stats *st, const uint8_t *p, size_t n, bool dec)
 		keep(&st->maxb, p, n);
 }
 
-#define STATS_LOOP(T, field)                                                              \
-	do {                                                                              \
-		const T *q = p;                                                           \
-		T mn = st->has ? (T)st->min.field : q[0];                                 \
-		T mx = st->has ? (T)st->max.field : q[0];                                 \
-		for (size_t i = 0; i < n; i++) {                                          \
-			mn = q[i] < mn ? q[i] : mn;                                       \
-			mx = q[i] > mx ? q[i] : mx;                                       \
-		}                                                                         \
-		st->min.field = mn;                                                       \
-		st->max.field = mx;                                                       \
-		st->has = true;                                                           \
+#define STATS_LOOP(T, field)                                                                       \
+	do {                                                                                       \
+		const T *q = p;                                                                    \
+		T mn = st->has ? (T)st->min.field : q[0];                                          \
+		T mx = st->has ? (T)st->max.field : q[0];                                          \
+		for (size_t i = 0; i < n; i++) {                                                   \
+			mn = q[i] < mn ? q[i] : mn;                                                \
+			mx = q[i] > mx ? q[i] : mx;                                                \
+		}                                                                                  \
+		st->min.field = mn;                                                                \
+		st->max.field = mx;                                                                \
+		st->has = true;                                                                    \
 	} while (0)
 
 /* NaN is never a minimum or a maximum. */
-#define STATS_FLOAT_LOOP(T)                                                               \
-	do {                                                                              \
-		const T *q = p;                                                           \
-		for (size_t i = 0; i < n; i++) {                                          \
-			double d = q[i];                                                  \
-			if (isnan(d))                                                     \
-				continue;                                                 \
-			if (!st->has) {                                                   \
-				st->min.d = st->max.d = d;                                \
-				st->has = true;                                           \
-			} else if (d < st->min.d) {                                       \
-				st->min.d = d;                                            \
-			} else if (d > st->max.d) {                                       \
-				st->max.d = d;                                            \
-			}                                                                 \
-		}                                                                         \
+#define STATS_FLOAT_LOOP(T)                                                                        \
+	do {                                                                                       \
+		const T *q = p;                                                                    \
+		for (size_t i = 0; i < n; i++) {                                                   \
+			double d = q[i];                                                           \
+			if (isnan(d))                                                              \
+				continue;                                                          \
+			if (!st->has) {                                                            \
+				st->min.d = st->max.d = d;                                         \
+				st->has = true;                                                    \
+			} else if (d < st->min.d) {                                                \
+				st->min.d = d;                                                     \
+			} else if (d > st->max.d) {                                                \
+				st->max.d = d;                                                     \
+			}                                                                          \
+		}                                                                                  \
 	} while (0)
 
 /* Fold n physical values at p into the chunk's statistics. */
@@ -267,7 +269,8 @@ static void stats_add(struct pq_cw *c, const void *p, size_t n)
 			const uint8_t *b = p;
 
 			for (size_t i = 0; i < n; i++)
-				stats_bytes(st, b + i * c->width, c->width, c->order == OR_DEC_BYTES);
+				stats_bytes(st, b + i * c->width, c->width,
+					    c->order == OR_DEC_BYTES);
 		}
 		break;
 	}
@@ -330,8 +333,10 @@ static void stats_out(const struct pq_cw *c, struct pq_statistics *o, struct tn_
 		break;
 	case OR_I32:
 	case OR_U32: {
-		uint32_t a32 = c->order == OR_I32 ? (uint32_t)(int32_t)st->min.i : (uint32_t)st->min.u;
-		uint32_t b32 = c->order == OR_I32 ? (uint32_t)(int32_t)st->max.i : (uint32_t)st->max.u;
+		uint32_t a32 =
+			c->order == OR_I32 ? (uint32_t)(int32_t)st->min.i : (uint32_t)st->min.u;
+		uint32_t b32 =
+			c->order == OR_I32 ? (uint32_t)(int32_t)st->max.i : (uint32_t)st->max.u;
 
 		memcpy(mn, &a32, 4);
 		memcpy(mx, &b32, 4);
@@ -483,8 +488,8 @@ static inline void dict_room(struct pq_cw *c)
 }
 
 /* Dictionary indices of n fixed-width values of W (4 or 8) bytes. */
-static inline __attribute__((always_inline)) void dict_fixed(struct pq_cw *c, const uint8_t *p,
-							       size_t n, uint32_t *out, const size_t W)
+static inline __attribute__((always_inline)) void
+dict_fixed(struct pq_cw *c, const uint8_t *p, size_t n, uint32_t *out, const size_t W)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t key = W == 4 ? load32(p + i * W) : load64(p + i * W);
@@ -500,7 +505,8 @@ static inline __attribute__((always_inline)) void dict_fixed(struct pq_cw *c, co
 			if (e == 0)
 				break;
 			if ((W == 4 ? load32((const uint8_t *)c->dict.data + (size_t)(e - 1) * 4)
-				    : load64((const uint8_t *)c->dict.data + (size_t)(e - 1) * 8)) == key)
+				    : load64((const uint8_t *)c->dict.data +
+					     (size_t)(e - 1) * 8)) == key)
 				break;
 			s = (s + 1) & mask;
 		}
@@ -667,8 +673,8 @@ static int finish_page(struct pq_cw *c, struct pq_wctx *x, struct tn_err *err)
 		body = (const uint8_t *)pg->data;
 		len = pg->len;
 	} else if (c->phys == PQ_BOOLEAN) {
-		if ((rc = pq_plain_encode_bool((const uint8_t *)c->vals.data, c->vals.len, pg, err)) !=
-		    TN_OK)
+		if ((rc = pq_plain_encode_bool((const uint8_t *)c->vals.data, c->vals.len, pg,
+					       err)) != TN_OK)
 			return rc;
 		body = (const uint8_t *)pg->data;
 		len = pg->len;
@@ -701,7 +707,9 @@ static int finish_page(struct pq_cw *c, struct pq_wctx *x, struct tn_err *err)
 		c->ndict_pages++;
 	else
 		c->nplain_pages++;
+	c->slot_bytes = (len + (dict ? c->page_vbytes : 0)) / c->page_slots + 1;
 	c->page_slots = 0;
+	c->page_vbytes = 0;
 	c->nidx = 0;
 	tn_buf_reset(&c->vals);
 	if (c->max_def > 0)
@@ -792,15 +800,17 @@ static int phys_values(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec *
 		return TN_OK;
 	case CV_TIME_MS:
 	case CV_DEC_I32: {
-		int64_t lim = c->conv == CV_DEC_I32 ? (int64_t)c->dec_limit : (int64_t)INT32_MAX + 1;
+		int64_t lim =
+			c->conv == CV_DEC_I32 ? (int64_t)c->dec_limit : (int64_t)INT32_MAX + 1;
 
 		for (size_t i = 0; i < n; i++) {
 			int64_t q = ((const int64_t *)src)[AT(i)];
 
 			if (q >= lim || q <= -lim)
 				return value_error(c,
-						   c->conv == CV_DEC_I32 ? "a value over the precision"
-									 : "a value out of range",
+						   c->conv == CV_DEC_I32
+							   ? "a value over the precision"
+							   : "a value out of range",
 						   err);
 			((int32_t *)dst)[i] = (int32_t)q;
 		}
@@ -832,7 +842,8 @@ static int phys_values(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec *
 		}
 		return TN_OK;
 	default:
-		return tn_err_set(err, TN_EINTERNAL, "column '%s': conversion %d", c->path, c->conv);
+		return tn_err_set(err, TN_EINTERNAL, "column '%s': conversion %d", c->path,
+				  c->conv);
 	}
 }
 
@@ -855,9 +866,16 @@ static int put_values(struct pq_cw *c, const void *p, size_t n, struct tn_err *e
 
 			for (size_t i = 0; i < n; i++) {
 				if (b[i].len > INT32_MAX)
-					return tn_err_set(err, TN_EINVAL,
-							  "column '%s': a value of %u bytes is over 2 GiB",
-							  c->path, b[i].len);
+					return tn_err_set(
+						err, TN_EINVAL,
+						"column '%s': a value of %u bytes is over 2 GiB",
+						c->path, b[i].len);
+				if (c->dict.len + b[i].len + 4 > UINT32_MAX)
+					return tn_err_set(
+						err, TN_ETOOBIG,
+						"column '%s': the dictionary is over 4 GiB",
+						c->path);
+				c->page_vbytes += 4 + (size_t)b[i].len;
 				out[i] = dict_bytes(c, b[i].ptr, b[i].len);
 			}
 		} else if (c->width == 4) {
@@ -868,6 +886,8 @@ static int put_values(struct pq_cw *c, const void *p, size_t n, struct tn_err *e
 			for (size_t i = 0; i < n; i++)
 				out[i] = dict_bytes(c, (const uint8_t *)p + i * c->width, c->width);
 		}
+		if (!c->bytes)
+			c->page_vbytes += n * c->width;
 		c->nidx += n;
 		return TN_OK;
 	}
@@ -894,7 +914,8 @@ static int append_piece(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec 
 
 	if (c->page_slots == 0)
 		c->page_dict = c->use_dict;
-	if (c->max_rep > 0 && (rc = pq_rle_enc_put_levels(&c->rep_enc, s->rep + k, m, err)) != TN_OK)
+	if (c->max_rep > 0 &&
+	    (rc = pq_rle_enc_put_levels(&c->rep_enc, s->rep + k, m, err)) != TN_OK)
 		return rc;
 	if (s->def == NULL) {
 		/* a top-level column: entry k is value first + k */
@@ -951,16 +972,23 @@ static int append_piece(struct pq_cw *c, struct pq_wctx *x, const struct tn_vec 
 }
 
 /* Level entries for the next piece: about what fills the page, judged by
- * the page so far. */
+ * the page so far (or the last one). With a dictionary, what the piece may
+ * add to it counts too, so that neither the page nor the dictionary goes
+ * far past its limit however long the values are. */
 static size_t piece_size(const struct pq_cw *c, const struct pq_wctx *x)
 {
 	size_t est = page_est(c), target = x->opts->page_bytes, per, n;
 
 	if (c->page_slots > 0)
-		per = est / c->page_slots + 1;
+		per = (est + (c->page_dict ? c->page_vbytes : 0)) / c->page_slots + 1;
 	else
-		per = c->bytes ? 16 : c->width;
-	n = est < target ? (target - est) / per + 1 : 1;
+		per = c->slot_bytes;
+	if (per == 0) {
+		/* nothing to go by yet: feel the way with a small piece */
+		n = c->bytes ? 16 : PIECE_MAX;
+	} else {
+		n = est < target ? (target - est) / per + 1 : 1;
+	}
 	if (n > PIECE_MAX)
 		n = PIECE_MAX;
 	if (n > PAGE_MAX_SLOTS - c->page_slots)
@@ -1025,8 +1053,8 @@ int pq_cw_flush(struct pq_cw *c, struct pq_wctx *x, struct store_writer *sw, uin
 		h.has_dictionary_page_header = true;
 		h.dictionary_page_header.num_values = (int32_t)c->dict_n;
 		h.dictionary_page_header.encoding = PQ_ENC_PLAIN;
-		rc = compress_page(c, x, &h, (const uint8_t *)c->dict.data, c->dict.len, &data, &clen,
-				   err);
+		rc = compress_page(c, x, &h, (const uint8_t *)c->dict.data, c->dict.len, &data,
+				   &clen, err);
 		if (rc == TN_OK)
 			rc = pq_page_header_encode(&h, &hdr, err);
 		if (rc == TN_OK)
@@ -1102,8 +1130,8 @@ static __int128 pow10_128(int p)
 	return v;
 }
 
-struct pq_cw *pq_cw_new(const struct tn_type *t, int phys, int type_len, int max_def,
-			int max_rep, const char *path, const struct pq_wctx *x)
+struct pq_cw *pq_cw_new(const struct tn_type *t, int phys, int type_len, int max_def, int max_rep,
+			const char *path, const struct pq_wctx *x)
 {
 	struct pq_cw *c = tn_calloc(1, sizeof(*c));
 

@@ -106,7 +106,7 @@ struct pq_write_opts {
 	size_t page_bytes;      /* target data page size before compression (default 1 MiB) */
 	bool dictionary;        /* try dictionary encoding (default true) */
 	size_t dict_max_bytes;  /* fall back to PLAIN when a chunk's dictionary grows past this
-				   (default 1 MiB) */
+				   (default 1 MiB, at most 1 GiB) */
 	bool page_crc;          /* write page CRCs (default true) */
 	const struct pq_key_value *kv; /* key-value metadata (copied by pq_writer_open) */
 	size_t nkv;

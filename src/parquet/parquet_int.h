@@ -1,5 +1,6 @@
 /* parquet_int.h - shared inside src/parquet: the schema tree, the assembly
- * plan, and the leaf column readers. */
+ * plan and the leaf column readers; the writer's shredding plan and column
+ * chunk writers. */
 #ifndef PQ_PARQUET_INT_H
 #define PQ_PARQUET_INT_H
 

@@ -161,13 +161,14 @@ static int shred_node(struct shred *sh, const struct pq_wcol *col, const struct 
 		return emit_leaf(sh, col, v, s);
 	case PQ_COL_STRUCT:
 		if (v->children == NULL)
-			return tn_err_set(sh->err, TN_EINVAL, "column '%s': the vector has no children",
-					  col->path);
+			return tn_err_set(sh->err, TN_EINVAL,
+					  "column '%s': the vector has no children", col->path);
 		for (size_t f = 0; rc == TN_OK && f < col->nchildren; f++) {
 			if (v->children[f].len < v->len)
-				return tn_err_set(sh->err, TN_EINVAL,
-						  "column '%s': field %zu has %zu values, the struct %zu",
-						  col->path, f, v->children[f].len, v->len);
+				return tn_err_set(
+					sh->err, TN_EINVAL,
+					"column '%s': field %zu has %zu values, the struct %zu",
+					col->path, f, v->children[f].len, v->len);
 			if (f + 1 < col->nchildren) {
 				slots_copy(sh, s, &copy);
 				rc = shred_node(sh, &col->children[f], &v->children[f], &copy);
@@ -178,8 +179,8 @@ static int shred_node(struct shred *sh, const struct pq_wcol *col, const struct 
 		return rc;
 	default: /* LIST, MAP */
 		if (v->children == NULL)
-			return tn_err_set(sh->err, TN_EINVAL, "column '%s': the vector has no children",
-					  col->path);
+			return tn_err_set(sh->err, TN_EINVAL,
+					  "column '%s': the vector has no children", col->path);
 		rc = expand(sh, col, v, s, v->children[0].len, &el);
 		if (rc != TN_OK)
 			return rc;
@@ -187,8 +188,8 @@ static int shred_node(struct shred *sh, const struct pq_wcol *col, const struct 
 			return shred_node(sh, &col->children[0], &v->children[0], &el);
 		if (v->children[1].len < v->children[0].len)
 			return tn_err_set(sh->err, TN_EINVAL,
-					  "column '%s': a map has %zu keys but %zu values", col->path,
-					  v->children[0].len, v->children[1].len);
+					  "column '%s': a map has %zu keys but %zu values",
+					  col->path, v->children[0].len, v->children[1].len);
 		slots_copy(sh, &el, &copy);
 		rc = shred_node(sh, &col->children[0], &v->children[0], &copy);
 		if (rc == TN_OK)
@@ -197,9 +198,8 @@ static int shred_node(struct shred *sh, const struct pq_wcol *col, const struct 
 	}
 }
 
-int pq_shred(const struct pq_wcol *col, const struct tn_vec *v, size_t first, size_t n,
-	     size_t row0, struct tn_arena *scratch, pq_shred_sink sink, void *ctx,
-	     struct tn_err *err)
+int pq_shred(const struct pq_wcol *col, const struct tn_vec *v, size_t first, size_t n, size_t row0,
+	     struct tn_arena *scratch, pq_shred_sink sink, void *ctx, struct tn_err *err)
 {
 	struct shred sh = {scratch, sink, ctx, row0, err};
 	struct slots s;

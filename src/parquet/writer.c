@@ -8,17 +8,18 @@
 #include "parquet/parquet.h"
 #include "parquet/parquet_int.h"
 
-#define DEFAULT_ROW_GROUP_ROWS ((size_t)1 << 20)
+#define DEFAULT_ROW_GROUP_ROWS	((size_t)1 << 20)
 #define DEFAULT_ROW_GROUP_BYTES ((size_t)128 << 20)
-#define DEFAULT_PAGE_BYTES ((size_t)1 << 20)
-#define DEFAULT_DICT_MAX_BYTES ((size_t)1 << 20)
+#define DEFAULT_PAGE_BYTES	((size_t)1 << 20)
+#define DEFAULT_DICT_MAX_BYTES	((size_t)1 << 20)
+#define MAX_DICT_MAX_BYTES	((size_t)1 << 30)
 /* Rows shredded at a time: bounds working memory, and lets a row group
  * end near row_group_bytes even when batches are big. */
 #define SLICE_ROWS 65536
 
 /* A leaf column: where it is in the schema, and its chunk writer. */
 struct wleaf {
-	const char **path;  /* path_in_schema: names borrowed from the schema or static */
+	const char **path; /* path_in_schema: names borrowed from the schema or static */
 	size_t npath;
 	struct pq_cw *cw;
 };
@@ -28,12 +29,12 @@ struct pq_writer {
 	const struct tn_schema *schema; /* borrowed */
 	struct pq_write_opts opts;
 	struct pq_wctx ctx;
-	struct tn_arena meta;           /* the footer's structs */
-	struct tn_arena scratch;        /* shredding, per slice */
+	struct tn_arena meta;	 /* the footer's structs */
+	struct tn_arena scratch; /* shredding, per slice */
 	/* schema elements, depth first */
 	struct pq_schema_elem *elems;
 	size_t nelems, elems_cap;
-	struct pq_wcol *cols;           /* one plan per top-level column */
+	struct pq_wcol *cols; /* one plan per top-level column */
 	struct wleaf *leaves;
 	size_t nleaves, leaves_cap;
 	struct pq_key_value *kv;
@@ -41,9 +42,9 @@ struct pq_writer {
 	/* row groups written */
 	struct pq_row_group *rgs;
 	size_t nrgs, rgs_cap;
-	size_t rg_rows;                 /* rows in the row group being built */
-	int64_t rows;                   /* rows taken so far */
-	uint64_t pos;                   /* bytes written to the file */
+	size_t rg_rows; /* rows in the row group being built */
+	int64_t rows;	/* rows taken so far */
+	uint64_t pos;	/* bytes written to the file */
 	/* set after a failed write: the writer can only fail from then on */
 	bool broken;
 	struct tn_err broken_err;
@@ -122,7 +123,7 @@ static void set_integer(struct pq_schema_elem *e, int bits, bool sign, int ct)
 
 static int32_t pq_unit(int unit)
 {
-	return unit == TN_UNIT_MILLIS ? PQ_UNIT_MILLIS
+	return unit == TN_UNIT_MILLIS  ? PQ_UNIT_MILLIS
 	       : unit == TN_UNIT_NANOS ? PQ_UNIT_NANOS
 				       : PQ_UNIT_MICROS;
 }
@@ -192,8 +193,9 @@ static int leaf_elem(struct pq_schema_elem *e, const struct tn_type *t, const ch
 		break;
 	case TN_DECIMAL:
 		if (t->precision < 1 || t->precision > 38 || t->scale > t->precision)
-			return tn_err_set(err, TN_EINVAL, "column '%s': decimal(%d,%d) is not valid",
-					  path, t->precision, t->scale);
+			return tn_err_set(err, TN_EINVAL,
+					  "column '%s': decimal(%d,%d) is not valid", path,
+					  t->precision, t->scale);
 		if (t->precision <= 9) {
 			e->type = PQ_INT32;
 		} else if (t->precision <= 18) {
@@ -232,7 +234,8 @@ static int leaf_elem(struct pq_schema_elem *e, const struct tn_type *t, const ch
 		break;
 	case TN_TIME:
 		if (t->unit > TN_UNIT_NANOS)
-			return tn_err_set(err, TN_EINVAL, "column '%s': time unit %d", path, t->unit);
+			return tn_err_set(err, TN_EINVAL, "column '%s': time unit %d", path,
+					  t->unit);
 		/* The converted types TIME_MILLIS and TIME_MICROS mean adjusted
 		 * to UTC; a time of day here is not. */
 		e->type = t->unit == TN_UNIT_MILLIS ? PQ_INT32 : PQ_INT64;
@@ -253,7 +256,8 @@ static int leaf_elem(struct pq_schema_elem *e, const struct tn_type *t, const ch
 							    : PQ_CT_TIMESTAMP_MICROS);
 		break;
 	default:
-		return tn_err_set(err, TN_EINVAL, "column '%s': unknown type kind %d", path, t->kind);
+		return tn_err_set(err, TN_EINVAL, "column '%s': unknown type kind %d", path,
+				  t->kind);
 	}
 	return TN_OK;
 }
@@ -272,24 +276,25 @@ static int add_field(struct build *b, const struct tn_field *f, const char *name
 	struct pq_writer *w = b->w;
 	const struct tn_type *t = &f->type;
 	size_t ei = w->nelems;
-	struct pq_schema_elem *e = new_elem(w, name);
+	struct pq_schema_elem *e;
 	int rc = TN_OK;
 
 	memset(col, 0, sizeof(*col));
+	col->leaf = -1;
+	if (name == NULL || *name == '\0')
+		return tn_err_set(b->err, TN_EINVAL, "a column or field in '%s' has no name",
+				  parent_path ? parent_path : "the schema");
+	e = new_elem(w, name);
 	col->type = t;
 	col->path = join_path(parent_path, name);
 	col->map_key = map_key;
 	col->nullable = f->nullable && !map_key;
 	col->def = def + col->nullable;
-	col->leaf = -1;
 	set_rep(e, col->nullable ? PQ_OPTIONAL : PQ_REQUIRED);
 	if (f->has_field_id) {
 		e->has_field_id = true;
 		e->field_id = f->field_id;
 	}
-	if (name == NULL || *name == '\0')
-		return tn_err_set(b->err, TN_EINVAL, "a column or field in '%s' has no name",
-				  parent_path ? parent_path : "the schema");
 	if (col->def + 2 > PQ_MAX_LEVEL || b->depth + 3 > PQ_MAX_LEVEL)
 		return tn_err_set(b->err, TN_EUNSUPPORTED,
 				  "column '%s' is nested deeper than %d levels", col->path,
@@ -303,13 +308,22 @@ static int add_field(struct build *b, const struct tn_field *f, const char *name
 					col->path);
 			break;
 		}
+		for (size_t i = 0; rc == TN_OK && i < t->nfields; i++)
+			for (size_t j = 0; rc == TN_OK && j < i; j++)
+				if (t->fields[i].name && t->fields[j].name &&
+				    strcmp(t->fields[i].name, t->fields[j].name) == 0)
+					rc = tn_err_set(b->err, TN_EINVAL,
+							"column '%s': two fields are named '%s'",
+							col->path, t->fields[i].name);
+		if (rc != TN_OK)
+			break;
 		col->role = PQ_COL_STRUCT;
 		col->nchildren = t->nfields;
 		col->children = tn_calloc(t->nfields, sizeof(*col->children));
 		set_group(e, t->nfields);
 		for (size_t i = 0; rc == TN_OK && i < t->nfields; i++)
-			rc = add_field(b, &t->fields[i], t->fields[i].name, false, &col->children[i],
-				       col->def, rep, col->path);
+			rc = add_field(b, &t->fields[i], t->fields[i].name, false,
+				       &col->children[i], col->def, rep, col->path);
 		break;
 	case TN_LIST:
 	case TN_MAP: {
@@ -319,9 +333,9 @@ static int add_field(struct build *b, const struct tn_field *f, const char *name
 		char *gpath;
 
 		if (t->nfields != want || t->fields == NULL) {
-			rc = tn_err_set(b->err, TN_EINVAL, "column '%s': a %s needs %zu field%s, not %zu",
-					col->path, map ? "map" : "list", want, map ? "s" : "",
-					t->nfields);
+			rc = tn_err_set(b->err, TN_EINVAL,
+					"column '%s': a %s needs %zu field%s, not %zu", col->path,
+					map ? "map" : "list", want, map ? "s" : "", t->nfields);
 			break;
 		}
 		col->role = map ? PQ_COL_MAP : PQ_COL_LIST;
@@ -367,8 +381,8 @@ static int add_field(struct build *b, const struct tn_field *f, const char *name
 		l->path = tn_arena_alloc(&w->meta, b->depth * sizeof(char *));
 		memcpy(l->path, b->names, b->depth * sizeof(char *));
 		l->cw = pq_cw_new(t, w->elems[ei].type,
-				  w->elems[ei].has_type_length ? w->elems[ei].type_length : 0, col->def,
-				  rep, col->path, &w->ctx);
+				  w->elems[ei].has_type_length ? w->elems[ei].type_length : 0,
+				  col->def, rep, col->path, &w->ctx);
 		break;
 	}
 	}
@@ -404,7 +418,8 @@ static int build_schema(struct pq_writer *w, struct tn_err *err)
 		for (size_t j = 0; rc == TN_OK && j < i; j++)
 			if (f->name && w->schema->cols[j].name &&
 			    strcmp(f->name, w->schema->cols[j].name) == 0)
-				rc = tn_err_set(err, TN_EINVAL, "two columns are named '%s'", f->name);
+				rc = tn_err_set(err, TN_EINVAL, "two columns are named '%s'",
+						f->name);
 		if (rc == TN_OK)
 			rc = add_field(&b, f, f->name, false, &w->cols[i], 0, 0, NULL);
 	}
@@ -482,6 +497,8 @@ int pq_writer_open(struct store *st, const char *path, const struct tn_schema *s
 		w->opts.page_bytes = DEFAULT_PAGE_BYTES;
 	if (w->opts.dict_max_bytes == 0)
 		w->opts.dict_max_bytes = DEFAULT_DICT_MAX_BYTES;
+	if (w->opts.dict_max_bytes > MAX_DICT_MAX_BYTES)
+		w->opts.dict_max_bytes = MAX_DICT_MAX_BYTES;
 	w->schema = schema;
 	pq_wctx_init(&w->ctx, &w->opts);
 	tn_arena_init(&w->meta, 0);
@@ -497,7 +514,8 @@ int pq_writer_open(struct store *st, const char *path, const struct tn_schema *s
 
 			w->kv[i].key = tn_arena_strdup(&w->meta, kv->key);
 			if (kv->value != NULL) {
-				w->kv[i].value = tn_arena_strndup(&w->meta, kv->value, kv->value_len);
+				w->kv[i].value =
+					tn_arena_strndup(&w->meta, kv->value, kv->value_len);
 				w->kv[i].value_len = kv->value_len;
 			}
 		}
@@ -646,8 +664,8 @@ int pq_writer_write(struct pq_writer *w, const struct tn_batch *b, struct tn_err
 		return w->broken_err.code;
 	}
 	if (b->schema != w->schema && !schema_equal(b->schema, w->schema))
-		return tn_err_set(err, TN_EINVAL,
-				  "%s: the batch's schema is not the writer's", w->sw->path);
+		return tn_err_set(err, TN_EINVAL, "%s: the batch's schema is not the writer's",
+				  w->sw->path);
 	while (r < b->nrows) {
 		size_t take = b->nrows - r, room = w->opts.row_group_rows - w->rg_rows;
 

@@ -669,6 +669,8 @@ static void test_row_groups(void **state)
 	assert_int_equal(res.num_rows, 0);
 	free(got);
 
+	s.cols[0].has_field_id = true;
+	s.cols[0].field_id = 42;
 	pq_write_opts_init(&o);
 	o.row_group_rows = 4;
 	o.kv = &kv;
@@ -695,11 +697,101 @@ static void test_row_groups(void **state)
 	assert_string_equal(m->key_value_metadata[0].value, "v");
 	assert_int_equal(m->schema[1].logical_type.kind, PQ_LT_INTEGER);
 	assert_int_equal(m->schema[1].logical_type.bit_width, 16);
+	assert_true(m->schema[1].has_field_id);
+	assert_int_equal(m->schema[1].field_id, 42);
+	assert_false(m->schema[0].has_field_id);
 	pq_reader_close(r);
 	free(got);
 	tn_buf_done(&want);
 	for (size_t i = 0; i < 3; i++)
 		tn_batch_done(&b[i]);
+	tn_schema_done(&s);
+}
+
+/* Page headers of column chunk cc in the file's bytes: the largest page
+ * (uncompressed), and how many pages there are. */
+static void scan_pages(const struct tn_buf *file, const struct pq_column_chunk *cc, size_t *max_page,
+		       size_t *max_dict, size_t *npages)
+{
+	const struct pq_column_meta *cm = &cc->meta_data;
+	int64_t pos = cm->has_dictionary_page_offset ? cm->dictionary_page_offset
+						      : cm->data_page_offset;
+	int64_t end = pos + cm->total_compressed_size;
+	struct tn_arena a;
+
+	tn_arena_init(&a, 0);
+	*max_page = *max_dict = *npages = 0;
+	while (pos < end) {
+		struct pq_page_header h;
+		size_t used;
+		struct tn_err err;
+
+		assert_int_equal(pq_page_header_decode((const uint8_t *)file->data + pos,
+						       (size_t)(end - pos), &a, &h, &used, &err),
+				 TN_OK);
+		if (h.type == PQ_PAGE_DICTIONARY) {
+			if ((size_t)h.uncompressed_page_size > *max_dict)
+				*max_dict = (size_t)h.uncompressed_page_size;
+		} else {
+			if ((size_t)h.uncompressed_page_size > *max_page)
+				*max_page = (size_t)h.uncompressed_page_size;
+			(*npages)++;
+		}
+		assert_true(h.has_crc);
+		pos += (int64_t)used + h.compressed_page_size;
+	}
+	assert_int_equal(pos, end);
+	tn_arena_done(&a);
+}
+
+/* Long distinct values: neither the pages nor the dictionary grow far past
+ * their limits (1 MiB each by default). */
+static void test_long_values(void **state)
+{
+	struct tn_schema s = {0};
+	struct tn_batch b;
+	struct pq_reader *r;
+	const struct pq_file_meta *m;
+	struct tn_buf file = TN_BUF_INIT;
+	struct tn_bytes *v;
+	struct tn_err err;
+	size_t n = 200, len = 100000, max_page, max_dict, npages;
+	char *got, *want, *path;
+
+	(void)state;
+	schema1(&s, fld("s", TN_BINARY, false));
+	batch(&b, &s, n);
+	v = tn_arena_alloc(&b.arena, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *p = tn_arena_alloc(&b.arena, len);
+
+		for (size_t k = 0; k < len; k++)
+			p[k] = (uint8_t)(i * 31 + k * 7 + (k >> 8));
+		v[i].ptr = p;
+		v[i].len = (uint32_t)len;
+	}
+	b.cols[0].values = v;
+	want = json_of(&b);
+	got = roundtrip("long.parquet", &s, &b, 1, NULL, NULL);
+	assert_true(strcmp(got, want) == 0);
+	m = meta_of("long.parquet", &r);
+	path = tn_asprintf("%s/long.parquet", dir);
+	{
+		struct store *root = store_local_new("");
+
+		assert_int_equal(store_read_all(root, path, &file, &err), TN_OK);
+		store_free(root);
+	}
+	scan_pages(&file, &m->row_groups[0].columns[0], &max_page, &max_dict, &npages);
+	assert_true(max_page <= (size_t)2 << 20);
+	assert_true(max_dict <= (size_t)2 << 20);
+	assert_true(npages >= 10);
+	pq_reader_close(r);
+	free(path);
+	free(got);
+	free(want);
+	tn_buf_done(&file);
+	tn_batch_done(&b);
 	tn_schema_done(&s);
 }
 
@@ -719,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uuid_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dictionary_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_values, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
