@@ -15,6 +15,11 @@
 #include "cli/format.h"
 #include "delta/delta.h"
 
+static int next_delta(void *sc, struct tn_batch *b, struct tn_err *err)
+{
+	return delta_scan_next(sc, b, err);
+}
+
 static int fail(const char *cmd, const struct tn_err *err)
 {
 	fprintf(stderr, "tarn %s: %s\n", cmd, err->msg);
@@ -62,7 +67,6 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 	struct cli_writer *w = NULL;
 	struct tn_batch b = {0};
 	struct tn_err err;
-	int64_t shown = 0;
 	int rc = CLI_OK;
 
 	if (open_snapshot(st, dir, version, timestamp, false, &t, &s, &err) != TN_OK ||
@@ -71,26 +75,7 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 		goto done;
 	}
 	w = cli_writer_new(stdout, fmt, delta_scan_schema(sc));
-	while (limit < 0 || shown < limit) {
-		size_t n;
-
-		if (delta_scan_next(sc, &b, &err) != TN_OK) {
-			cli_writer_finish(w, NULL);
-			rc = fail("cat", &err);
-			goto done;
-		}
-		if (b.nrows == 0)
-			break;
-		n = b.nrows;
-		if (limit >= 0 && (int64_t)n > limit - shown)
-			n = (size_t)(limit - shown);
-		if (cli_writer_rows(w, &b, n, &err) != TN_OK) {
-			rc = fail("cat", &err);
-			goto done;
-		}
-		shown += (int64_t)n;
-	}
-	if (cli_writer_finish(w, &err) != TN_OK)
+	if (cli_writer_stream(w, next_delta, sc, &b, limit, &err) != TN_OK)
 		rc = fail("cat", &err);
 done:
 	if (b.cols != NULL)

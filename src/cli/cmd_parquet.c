@@ -24,6 +24,11 @@ static bool is_directory(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+static int next_parquet(void *r, struct tn_batch *b, struct tn_err *err)
+{
+	return pq_reader_next(r, b, err);
+}
+
 static int fail(const char *cmd, const struct tn_err *err)
 {
 	fprintf(stderr, "tarn %s: %s\n", cmd, err->msg);
@@ -134,7 +139,7 @@ int cli_cmd_cat(int argc, char **argv)
 	const char *output = NULL;
 	bool have_format = false, write_opt = false;
 	size_t ncols = 0;
-	int64_t limit = -1, shown = 0;
+	int64_t limit = -1;
 	int c, rc = CLI_OK;
 
 	pq_read_opts_init(&opts);
@@ -259,26 +264,7 @@ int cli_cmd_cat(int argc, char **argv)
 		goto done;
 	}
 	w = cli_writer_new(stdout, fmt, pq_reader_schema(r));
-	while (limit < 0 || shown < limit) {
-		size_t n;
-
-		if (pq_reader_next(r, &b, &err) != TN_OK) {
-			cli_writer_finish(w, NULL);
-			rc = fail("cat", &err);
-			goto done;
-		}
-		if (b.nrows == 0)
-			break;
-		n = b.nrows;
-		if (limit >= 0 && (int64_t)n > limit - shown)
-			n = (size_t)(limit - shown);
-		if (cli_writer_rows(w, &b, n, &err) != TN_OK) {
-			rc = fail("cat", &err);
-			goto done;
-		}
-		shown += (int64_t)n;
-	}
-	if (cli_writer_finish(w, &err) != TN_OK)
+	if (cli_writer_stream(w, next_parquet, r, &b, limit, &err) != TN_OK)
 		rc = fail("cat", &err);
 done:
 	if (b.cols != NULL)

@@ -436,3 +436,28 @@ int cli_writer_finish(struct cli_writer *w, struct tn_err *err)
 		rc = tn_err_sys(err, errno, "writing output");
 	return rc;
 }
+
+int cli_writer_stream(struct cli_writer *w, cli_next_fn next, void *src, struct tn_batch *b,
+		      int64_t limit, struct tn_err *err)
+{
+	int64_t shown = 0;
+	int rc = TN_OK;
+
+	while (rc == TN_OK && (limit < 0 || shown < limit)) {
+		size_t n;
+
+		rc = next(src, b, err);
+		if (rc != TN_OK || b->nrows == 0)
+			break;
+		n = b->nrows;
+		if (limit >= 0 && (int64_t)n > limit - shown)
+			n = (size_t)(limit - shown);
+		rc = cli_writer_rows(w, b, n, err);
+		shown += (int64_t)n;
+	}
+	if (rc != TN_OK) {
+		cli_writer_finish(w, NULL); /* flush what was written before the error */
+		return rc;
+	}
+	return cli_writer_finish(w, err);
+}

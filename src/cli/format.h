@@ -34,4 +34,12 @@ int cli_writer_rows(struct cli_writer *w, const struct tn_batch *b, size_t n, st
 int cli_writer_finish(struct cli_writer *w, struct tn_err *err);
 void cli_writer_free(struct cli_writer *w);
 
+/* A source of batches: fills b (reset by the source), b->nrows == 0 at the end. */
+typedef int (*cli_next_fn)(void *src, struct tn_batch *b, struct tn_err *err);
+/* Write every batch from next(src) (at most limit rows; limit < 0: all)
+ * and finish. b is the caller's batch, left for it to free. Returns the
+ * first error from the source or the writer. */
+int cli_writer_stream(struct cli_writer *w, cli_next_fn next, void *src, struct tn_batch *b,
+		      int64_t limit, struct tn_err *err);
+
 #endif
