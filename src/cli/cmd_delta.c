@@ -15,6 +15,9 @@
 #include "cli/format.h"
 #include "delta/delta.h"
 
+/* Files the text form of inspect lists. */
+#define TEXT_FILES 50
+
 static int next_delta(void *sc, struct tn_batch *b, struct tn_err *err)
 {
 	return delta_scan_next(sc, b, err);
@@ -110,7 +113,8 @@ static cJSON *strs_json(char *const *v, size_t n)
 	return a;
 }
 
-static cJSON *snapshot_json(const struct delta_snapshot *s, const char *dir)
+/* The snapshot as JSON, with at most max_files of its files listed. */
+static cJSON *snapshot_json(const struct delta_snapshot *s, const char *dir, size_t max_files)
 {
 	const struct delta_protocol *p = delta_snapshot_protocol(s);
 	const struct delta_metadata *m = delta_snapshot_metadata(s);
@@ -161,7 +165,7 @@ static cJSON *snapshot_json(const struct delta_snapshot *s, const char *dir)
 	}
 	cJSON_AddNumberToObject(root, "num_files", (double)delta_snapshot_num_files(s));
 	files = cJSON_AddArrayToObject(root, "files");
-	for (size_t i = 0; i < delta_snapshot_num_files(s); i++) {
+	for (size_t i = 0; i < delta_snapshot_num_files(s) && i < max_files; i++) {
 		const struct delta_file *f = delta_snapshot_file(s, i);
 		cJSON *fj = cJSON_CreateObject();
 
@@ -237,13 +241,13 @@ static void print_snapshot_text(const cJSON *j)
 		printf("  %-24s %s%s\n", cJSON_GetObjectItem(it, "name")->valuestring,
 		       cJSON_GetObjectItem(it, "type")->valuestring,
 		       cJSON_IsTrue(cJSON_GetObjectItem(it, "nullable")) ? "" : " not null");
-	printf("\nfiles: %d\n", cJSON_GetArraySize(files));
+	printf("\nfiles: %.0f\n", cJSON_GetObjectItem(j, "num_files")->valuedouble);
 	cJSON_ArrayForEach(it, files) {
 		const cJSON *nr = cJSON_GetObjectItem(it, "numRecords");
 		const cJSON *dr = cJSON_GetObjectItem(it, "deletedRows");
 		char *pv = cJSON_PrintUnformatted(cJSON_GetObjectItem(it, "partitionValues"));
 
-		if (shown++ == 50) {
+		if (shown++ == TEXT_FILES) {
 			printf("  ... (--format json lists them all)\n");
 			free(pv);
 			break;
@@ -272,7 +276,7 @@ int cli_delta_inspect(const char *dir, bool json, const char *version, const cha
 	if (open_snapshot(st, dir, version, timestamp, true, &t, &s, &err) != TN_OK) {
 		rc = fail("inspect", &err);
 	} else {
-		cJSON *j = snapshot_json(s, dir);
+		cJSON *j = snapshot_json(s, dir, json ? SIZE_MAX : TEXT_FILES + 1);
 
 		if (json) {
 			char *txt = cJSON_Print(j);

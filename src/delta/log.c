@@ -394,13 +394,14 @@ static int parse_dv(struct replay *r, const cJSON *o, struct delta_dv_ref *dv)
 
 /* The reconciliation key of a file action: its resolved path, and its
  * deletion vector's unique id. */
+/* abs must live in the snapshot's arena or outlive the map. */
 static char *file_key(struct replay *r, const char *abs, const cJSON *dvj)
 {
 	const char *st, *p;
 	int64_t off;
 
 	if (!cJSON_IsObject(dvj))
-		return tn_arena_strdup(&r->s->arena, abs);
+		return (char *)abs; /* the file's own abs_path (arena) serves as key */
 	st = jstr(dvj, "storageType");
 	p = jstr(dvj, "pathOrInlineDv");
 	if (jint(dvj, "offset", &off)) {
@@ -484,8 +485,8 @@ static int apply_remove(struct replay *r, const cJSON *a)
 	if (rc != TN_OK)
 		return rc;
 	key = file_key(r, abs, cJSON_GetObjectItemCaseSensitive(a, "deletionVector"));
-	free(abs);
 	tn_hmap_del(&r->files, key, strlen(key));
+	free(abs);
 	return TN_OK;
 }
 
