@@ -43,6 +43,19 @@ const struct cli_cmd cli_commands[] = {
 	 "  -f, --format F   output format: " CLI_FORMAT_NAMES " (default table)\n"
 	 "  -n, --limit N    the newest N commits only\n",
 	 cli_cmd_history},
+	{"changes", "--from V [--to V] [--format F] [--limit N] TABLE_DIR",
+	 "show a Delta table's change data feed between two versions",
+	 "The rows each commit from --from to --to (default: the latest) inserted,\n"
+	 "deleted or updated, with _change_type (insert, delete, update_preimage,\n"
+	 "update_postimage), _commit_version and _commit_timestamp. Commits that\n"
+	 "wrote change data files give those; others give the rows of the files\n"
+	 "they added and removed.\n"
+	 "Options:\n"
+	 "      --from V     the first version (required)\n"
+	 "      --to V       the last version (default: the latest)\n"
+	 "  -f, --format F   output format: " CLI_FORMAT_NAMES " (default table)\n"
+	 "  -n, --limit N    at most N rows\n",
+	 cli_cmd_changes},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},

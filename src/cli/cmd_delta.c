@@ -410,3 +410,69 @@ int cli_cmd_history(int argc, char **argv)
 	store_free(st);
 	return rc;
 }
+
+/* ---- changes ---- */
+
+int cli_cmd_changes(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"from", required_argument, NULL, 'F'},	  {"to", required_argument, NULL, 't'},
+		{"format", required_argument, NULL, 'f'}, {"limit", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct cli_cmd *self = cli_find("changes");
+	enum cli_format fmt = CLI_FMT_TABLE;
+	int64_t from = -1, to = -1, limit = -1;
+	struct store *st;
+	struct delta_table *t = NULL;
+	struct delta_scan *sc = NULL;
+	struct cli_writer *w = NULL;
+	struct tn_batch b = {0};
+	struct tn_err err;
+	int c, rc = CLI_OK;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f:n:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (tn_parse_i64(optarg, &from, "--from", &err) != TN_OK || from < 0)
+				return cli_usage_error(self, "--from wants a version, got '%s'", optarg);
+			break;
+		case 't':
+			if (tn_parse_i64(optarg, &to, "--to", &err) != TN_OK || to < 0)
+				return cli_usage_error(self, "--to wants a version, got '%s'", optarg);
+			break;
+		case 'f':
+			if (cli_format_parse(optarg, &fmt, &err) != TN_OK)
+				return cli_usage_error(self, "%s", err.msg);
+			break;
+		case 'n':
+			if (tn_parse_i64(optarg, &limit, "--limit", &err) != TN_OK || limit < 0)
+				return cli_usage_error(self, "--limit wants a count, got '%s'", optarg);
+			break;
+		default:
+			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(self, argc - optind == 0 ? "no table given" : "too many arguments");
+	if (from < 0)
+		return cli_usage_error(self, "--from is required");
+	st = store_local_new("");
+	if (delta_table_open(st, argv[optind], &t, &err) != TN_OK ||
+	    delta_changes_open(t, from, to, NULL, &sc, &err) != TN_OK) {
+		rc = fail("changes", &err);
+	} else {
+		w = cli_writer_new(stdout, fmt, delta_scan_schema(sc));
+		if (cli_writer_stream(w, next_delta, sc, &b, limit, &err) != TN_OK)
+			rc = fail("changes", &err);
+	}
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	cli_writer_free(w);
+	delta_scan_close(sc);
+	delta_table_close(t);
+	store_free(st);
+	return rc;
+}

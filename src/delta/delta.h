@@ -154,6 +154,19 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 const struct delta_scan_metrics *delta_scan_metrics(const struct delta_scan *sc);
 void delta_scan_close(struct delta_scan *sc);
 
+/* The change data feed from version `from` to `to` (inclusive; to < 0 for
+ * the latest), as a scan: its batches have the table's columns as of `to`
+ * (or opts' projection) and _change_type (insert, delete, update_preimage,
+ * update_postimage), _commit_version and _commit_timestamp. Commits with
+ * cdc files give their rows; others give their added files' rows as
+ * inserts and removed files' rows as deletes (for a file whose deletion
+ * vector changed, just the rows between the two vectors). OPTIMIZE-like
+ * commits (dataChange false) give nothing. TN_EINVAL for a range outside
+ * the log. The scan owns its snapshot. */
+int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
+		       const struct delta_scan_opts *opts, struct delta_scan **out,
+		       struct tn_err *err);
+
 /* ---- history ---- */
 
 struct delta_commit {

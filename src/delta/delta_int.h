@@ -62,6 +62,11 @@ int delta_type_parse(const cJSON *j, struct tn_type *out, struct tn_err *err);
 
 /* ---- log.c ---- */
 
+/* A file action (add, remove or cdc) as a delta_file in s's arena. where
+ * names the log file for messages. */
+int delta_file_parse(struct delta_snapshot *s, const cJSON *a, const char *where,
+		     struct delta_file **out, struct tn_err *err);
+
 /* Decode %XX escapes (a path from the log). Caller frees. */
 char *delta_uri_decode(const char *s);
 /* Where a path from the log is: file: URIs and absolute paths as they are,
@@ -75,5 +80,9 @@ int delta_each_json_line(struct delta_table *t, const char *path, const char *la
 			 int (*fn)(void *ctx, const cJSON *line), void *ctx, struct tn_err *err);
 /* The commit timestamps (ms) of every commit file, filled in t. */
 int delta_commit_timestamps(struct delta_table *t, struct tn_err *err);
+/* Commit v's timestamp (after delta_commit_timestamps), INT64_MIN if none. */
+int64_t delta_commit_ts(const struct delta_table *t, int64_t v);
+/* The name of commit v's file in _delta_log, or NULL when it is gone. */
+const char *delta_commit_file(const struct delta_table *t, int64_t v);
 
 #endif

@@ -71,7 +71,7 @@ int delta_commit_timestamps(struct delta_table *t, struct tn_err *err)
 	return TN_OK;
 }
 
-static int64_t commit_ts(const struct delta_table *t, int64_t v)
+int64_t delta_commit_ts(const struct delta_table *t, int64_t v)
 {
 	if (v < t->ts_base || (size_t)(v - t->ts_base) >= t->n_commit_ts)
 		return INT64_MIN;
@@ -84,7 +84,7 @@ int64_t delta_snapshot_timestamp(const struct delta_snapshot *s)
 
 	if (delta_commit_timestamps(t, NULL) != TN_OK)
 		return -1;
-	return commit_ts(t, s->version);
+	return delta_commit_ts(t, s->version);
 }
 
 int delta_snapshot_open_at(struct delta_table *t, int64_t ts_us, struct delta_snapshot **out,
@@ -98,7 +98,7 @@ int delta_snapshot_open_at(struct delta_table *t, int64_t ts_us, struct delta_sn
 	if (rc != TN_OK)
 		return rc;
 	for (int64_t v = t->earliest; v <= t->latest; v++) {
-		int64_t ts = commit_ts(t, v);
+		int64_t ts = delta_commit_ts(t, v);
 
 		if (ts == INT64_MIN)
 			continue;
@@ -189,7 +189,7 @@ int delta_history(struct delta_table *t, struct delta_commit **out, size_t *n,
 		cs = tn_reallocarray(cs, count + 1, sizeof(*cs));
 		memset(&cs[count], 0, sizeof(*cs));
 		cs[count].version = f->version;
-		cs[count].timestamp = commit_ts(t, f->version);
+		cs[count].timestamp = delta_commit_ts(t, f->version);
 		h.c = &cs[count];
 		h.seen = false;
 		path = tn_path_join(t->log_dir, f->name);
@@ -218,4 +218,12 @@ void delta_history_free(struct delta_commit *c, size_t n)
 		free(c[i].isolation_level);
 	}
 	free(c);
+}
+
+const char *delta_commit_file(const struct delta_table *t, int64_t v)
+{
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (t->files[i].version == v && t->files[i].kind == LOG_COMMIT)
+			return t->files[i].name;
+	return NULL;
 }

@@ -220,7 +220,8 @@ int delta_table_open(struct store *st, const char *root, struct delta_table **ou
 		t->files[t->nfiles++] = f;
 	}
 	store_list_done(&l);
-	qsort(t->files, t->nfiles, sizeof(*t->files), cmp_log);
+	if (t->nfiles > 1) /* qsort wants a non-NULL base even for nothing */
+		qsort(t->files, t->nfiles, sizeof(*t->files), cmp_log);
 	t->latest = -1;
 	t->earliest = -1;
 	for (size_t i = 0; i < t->nfiles; i++) {
@@ -373,16 +374,17 @@ static int bad(struct replay *r, const char *what)
 	return tn_err_set(r->err, TN_ECORRUPT, "%s: %s", r->where, what);
 }
 
-static int parse_dv(struct replay *r, const cJSON *o, struct delta_dv_ref *dv)
+static int parse_dv(const char *where, const cJSON *o, struct delta_dv_ref *dv,
+		    struct delta_snapshot *s, struct tn_err *err)
 {
 	const char *st = jstr(o, "storageType"), *p = jstr(o, "pathOrInlineDv");
 	int64_t v;
 
 	memset(dv, 0, sizeof(*dv));
 	if (st == NULL || strlen(st) != 1 || p == NULL || !jint(o, "sizeInBytes", &v))
-		return bad(r, "malformed deletionVector descriptor");
+		return tn_err_set(err, TN_ECORRUPT, "%s: malformed deletionVector descriptor", where);
 	dv->storage_type = st[0];
-	dv->path_or_inline_dv = astr(r->s, p);
+	dv->path_or_inline_dv = astr(s, p);
 	dv->size_in_bytes = (int32_t)v;
 	if (jint(o, "offset", &v)) {
 		dv->has_offset = true;
@@ -433,27 +435,25 @@ static int64_t stats_num_records(const char *stats)
 	return isdigit((unsigned char)*p) ? strtoll(p, NULL, 10) : -1;
 }
 
-static int apply_add(struct replay *r, const cJSON *a)
+int delta_file_parse(struct delta_snapshot *s, const cJSON *a, const char *where,
+		     struct delta_file **out, struct tn_err *err)
 {
-	struct delta_snapshot *s = r->s;
 	const char *path = jstr(a, "path");
 	const cJSON *dvj = cJSON_GetObjectItemCaseSensitive(a, "deletionVector");
 	struct delta_file *f;
-	char *abs, *key;
+	char *abs, *dec;
 	int rc;
 
+	*out = NULL;
 	if (path == NULL)
-		return bad(r, "add action without a path");
-	rc = delta_resolve_path(s->t->root, path, &abs, r->err);
+		return tn_err_set(err, TN_ECORRUPT, "%s: a file action without a path", where);
+	rc = delta_resolve_path(s->t->root, path, &abs, err);
 	if (rc != TN_OK)
 		return rc;
 	f = tn_arena_calloc(&s->arena, 1, sizeof(*f));
-	{
-		char *dec = delta_uri_decode(path);
-
-		f->path = astr(s, dec);
-		free(dec);
-	}
+	dec = delta_uri_decode(path);
+	f->path = astr(s, dec);
+	free(dec);
 	f->abs_path = astr(s, abs);
 	free(abs);
 	jint(a, "size", &f->size);
@@ -463,12 +463,24 @@ static int apply_add(struct replay *r, const cJSON *a)
 	f->stats = astr(s, jstr(a, "stats"));
 	f->num_records = stats_num_records(f->stats);
 	if (cJSON_IsObject(dvj)) {
-		rc = parse_dv(r, dvj, &f->dv);
+		rc = parse_dv(where, dvj, &f->dv, s, err);
 		if (rc != TN_OK)
 			return rc;
 		f->has_dv = true;
 	}
-	key = file_key(r, f->abs_path, dvj);
+	*out = f;
+	return TN_OK;
+}
+
+static int apply_add(struct replay *r, const cJSON *a)
+{
+	struct delta_file *f;
+	char *key;
+	int rc = delta_file_parse(r->s, a, r->where, &f, r->err);
+
+	if (rc != TN_OK)
+		return rc;
+	key = file_key(r, f->abs_path, cJSON_GetObjectItemCaseSensitive(a, "deletionVector"));
 	tn_hmap_put(&r->files, key, strlen(key), f);
 	return TN_OK;
 }

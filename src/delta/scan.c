@@ -16,8 +16,33 @@
 
 enum map_mode { MAP_NONE, MAP_NAME, MAP_ID };
 
+/* Which rows of a file an item reads. */
+enum item_rows {
+	ROWS_LIVE,      /* rows its deletion vector (if any) does not delete */
+	ROWS_IN_DV,     /* rows its deletion vector deletes and `other` does not */
+};
+
+/* A file to read, with what a change feed says about it. */
+struct scan_item {
+	const struct delta_file *f;
+	int rows;                /* enum item_rows */
+	bool has_other;
+	struct delta_dv_ref other;
+	const char *change_type; /* NULL: the file's own _change_type column */
+	int64_t version;
+	int64_t ts_ms;
+};
+
 struct delta_scan {
 	struct delta_snapshot *s;
+	struct scan_item *items;   /* the files to read, in order */
+	size_t nitems;
+	bool cdf;                  /* the last 3 output columns are the change feed's */
+	bool owns_snapshot;
+	size_t nlogical;           /* output columns before those */
+	const struct scan_item *item;
+	struct delta_dv *other;    /* ROWS_IN_DV: the item's other deletion vector */
+	int ct_col;                /* _change_type in the file's batch, or -1 */
 	struct tn_schema out;      /* projected logical columns (copies) */
 	bool *is_partition;        /* per output column */
 	int mode;                  /* enum map_mode */
@@ -79,6 +104,11 @@ int delta_scan_open(struct delta_snapshot *s, const struct delta_scan_opts *opts
 			if (strcmp(s->metadata.partition_columns[p], ls->cols[c].name) == 0)
 				sc->is_partition[i] = true;
 	}
+	sc->nlogical = n;
+	sc->items = tn_calloc(s->nfiles + 1, sizeof(*sc->items));
+	for (size_t i = 0; i < s->nfiles; i++)
+		sc->items[i].f = s->files[i];
+	sc->nitems = s->nfiles;
 	sc->m.files_total = s->nfiles;
 	*out = sc;
 	return TN_OK;
@@ -101,8 +131,11 @@ static void close_file(struct delta_scan *sc)
 	pq_reader_close(sc->pr);
 	sc->pr = NULL;
 	delta_dv_free(sc->dv);
+	delta_dv_free(sc->other);
 	sc->dv = NULL;
+	sc->other = NULL;
 	sc->cur = NULL;
+	sc->item = NULL;
 }
 
 void delta_scan_close(struct delta_scan *sc)
@@ -110,6 +143,9 @@ void delta_scan_close(struct delta_scan *sc)
 	if (sc == NULL)
 		return;
 	close_file(sc);
+	free(sc->items);
+	if (sc->owns_snapshot)
+		delta_snapshot_free(sc->s);
 	tn_schema_done(&sc->out);
 	free(sc->is_partition);
 	free(sc->src_col);
@@ -128,8 +164,24 @@ static int find_in_file(const struct tn_schema *fs, const struct tn_field *f, in
 	return tn_schema_find(fs, phys_name(f, mode));
 }
 
-static int open_file(struct delta_scan *sc, const struct delta_file *f, struct tn_err *err)
+static int load_dv(struct delta_scan *sc, const struct delta_dv_ref *r, struct delta_dv **out,
+		   struct tn_err *err)
 {
+	struct delta_dv_desc d = {
+		.storage_type = r->storage_type,
+		.path_or_inline_dv = r->path_or_inline_dv,
+		.has_offset = r->has_offset,
+		.offset = r->offset,
+		.size_in_bytes = r->size_in_bytes,
+		.cardinality = r->cardinality,
+	};
+
+	return delta_dv_load(sc->s->t->st, sc->s->t->root, &d, out, err);
+}
+
+static int open_file(struct delta_scan *sc, const struct scan_item *it, struct tn_err *err)
+{
+	const struct delta_file *f = it->f;
 	struct pq_read_opts o;
 	const struct tn_schema *fs;
 	const char **cols;
@@ -147,13 +199,26 @@ static int open_file(struct delta_scan *sc, const struct delta_file *f, struct t
 		return rc;
 	}
 	fs = pq_reader_schema(sc->pr);
-	cols = tn_calloc(sc->out.ncols + 1, sizeof(char *));
-	for (size_t i = 0; i < sc->out.ncols; i++) {
+	cols = tn_calloc(sc->out.ncols + 2, sizeof(char *));
+	for (size_t i = 0; i < sc->nlogical; i++) {
 		int c = sc->is_partition[i] ? -1 : find_in_file(fs, &sc->out.cols[i], sc->mode);
 
 		sc->src_col[i] = c < 0 ? -1 : (int)ncols;
 		if (c >= 0)
 			cols[ncols++] = fs->cols[c].name;
+	}
+	sc->ct_col = -1;
+	if (sc->cdf && it->change_type == NULL) {
+		int c = tn_schema_find(fs, "_change_type");
+
+		if (c < 0) {
+			free(cols);
+			return tn_err_set(err, TN_ECORRUPT,
+					  "%s: change data file '%s' has no _change_type column",
+					  sc->s->t->root, f->path);
+		}
+		sc->ct_col = (int)ncols;
+		cols[ncols++] = fs->cols[c].name;
 	}
 	{
 		/* the names point into fs, which the projection replaces */
@@ -167,21 +232,14 @@ static int open_file(struct delta_scan *sc, const struct delta_file *f, struct t
 		free(copy);
 	}
 	free(cols);
-	if (rc == TN_OK && f->has_dv) {
-		struct delta_dv_desc d = {
-			.storage_type = f->dv.storage_type,
-			.path_or_inline_dv = f->dv.path_or_inline_dv,
-			.has_offset = f->dv.has_offset,
-			.offset = f->dv.offset,
-			.size_in_bytes = f->dv.size_in_bytes,
-			.cardinality = f->dv.cardinality,
-		};
-
-		rc = delta_dv_load(sc->s->t->st, sc->s->t->root, &d, &sc->dv, err);
-		if (rc != TN_OK)
-			tn_err_prefix(err, "%s: data file '%s'", sc->s->t->root, f->path);
-	}
+	if (rc == TN_OK && f->has_dv)
+		rc = load_dv(sc, &f->dv, &sc->dv, err);
+	if (rc == TN_OK && it->rows == ROWS_IN_DV && it->has_other)
+		rc = load_dv(sc, &it->other, &sc->other, err);
+	if (rc != TN_OK)
+		tn_err_prefix(err, "%s: data file '%s'", sc->s->t->root, f->path);
 	sc->cur = f;
+	sc->item = it;
 	sc->row_in_file = 0;
 	sc->m.files_read++;
 	sc->m.bytes_read += (uint64_t)f->size;
@@ -499,6 +557,34 @@ static int partition_vec(struct delta_scan *sc, const struct tn_field *f, size_t
 	return TN_OK;
 }
 
+/* Change-feed column k (0 _change_type, 1 _commit_version, 2
+ * _commit_timestamp) for n rows of the current item. */
+static int cdf_column(struct delta_scan *sc, size_t k, size_t n, struct tn_vec *v,
+		      struct tn_arena *a)
+{
+	const struct scan_item *it = sc->item;
+	const struct tn_field *f = &sc->out.cols[sc->nlogical + k];
+
+	if (k == 0 && it->change_type == NULL) {
+		*v = sc->in.cols[sc->ct_col];
+		v->type = &f->type;
+		return TN_OK;
+	}
+	tn_vec_alloc(v, &f->type, n, a);
+	v->len = n;
+	for (size_t i = 0; i < n; i++) {
+		if (k == 0) {
+			((struct tn_bytes *)v->values)[i].ptr = (const uint8_t *)it->change_type;
+			((struct tn_bytes *)v->values)[i].len = (uint32_t)strlen(it->change_type);
+		} else if (k == 1) {
+			((int64_t *)v->values)[i] = it->version;
+		} else {
+			((int64_t *)v->values)[i] = it->ts_ms * 1000;
+		}
+	}
+	return TN_OK;
+}
+
 int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *err)
 {
 	int rc;
@@ -514,9 +600,9 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 		uint8_t *del = NULL;
 
 		if (sc->pr == NULL) {
-			if (sc->next_file >= sc->s->nfiles)
+			if (sc->next_file >= sc->nitems)
 				return TN_OK;
-			rc = open_file(sc, sc->s->files[sc->next_file++], err);
+			rc = open_file(sc, &sc->items[sc->next_file++], err);
 			if (rc != TN_OK) {
 				close_file(sc);
 				return rc;
@@ -533,7 +619,24 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 			continue;
 		}
 		keep = n;
-		if (sc->dv != NULL) {
+		if (sc->item->rows == ROWS_IN_DV) {
+			/* rows the file's vector deletes and the other does not */
+			uint8_t *o = tn_arena_alloc(&b->arena, n);
+
+			del = tn_arena_alloc(&b->arena, n);
+			if (sc->dv != NULL)
+				delta_dv_mask(sc->dv, sc->row_in_file, n, del);
+			else
+				memset(del, 0, n);
+			if (sc->other != NULL)
+				delta_dv_mask(sc->other, sc->row_in_file, n, o);
+			else
+				memset(o, 0, n);
+			for (size_t i = 0; i < n; i++) {
+				del[i] = !(del[i] && !o[i]);
+				keep -= del[i] != 0;
+			}
+		} else if (sc->dv != NULL) {
 			del = tn_arena_alloc(&b->arena, n);
 			delta_dv_mask(sc->dv, sc->row_in_file, n, del);
 			for (size_t i = 0; i < n; i++)
@@ -546,7 +649,9 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 		for (size_t i = 0; i < sc->out.ncols; i++) {
 			const struct tn_field *f = &sc->out.cols[i];
 
-			if (sc->is_partition[i])
+			if (i >= sc->nlogical)
+				rc = cdf_column(sc, i - sc->nlogical, n, &b->cols[i], &b->arena);
+			else if (sc->is_partition[i])
 				rc = partition_vec(sc, f, n, &b->cols[i], &b->arena, err);
 			else if (sc->src_col[i] < 0)
 				null_vec(&b->cols[i], &f->type, n, &b->arena), rc = TN_OK;
@@ -563,4 +668,216 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 			tn_batch_filter(b, del);
 		return TN_OK;
 	}
+}
+
+/* ---- change data feed ---- */
+
+struct commit_actions {
+	struct delta_snapshot *s;
+	const char *where;
+	struct delta_file **adds, **removes, **cdcs;
+	size_t nadds, nremoves, ncdcs, cap_a, cap_r, cap_c;
+	struct tn_err *err;
+};
+
+static void push(struct delta_file ***v, size_t *n, size_t *cap, struct delta_file *f)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = tn_reallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = f;
+}
+
+static int collect_line(void *ctx, const cJSON *line)
+{
+	struct commit_actions *ca = ctx;
+	static const char *const kinds[] = {"add", "remove", "cdc"};
+
+	for (int k = 0; k < 3; k++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(line, kinds[k]);
+		const cJSON *dc;
+		struct delta_file *f;
+		int rc;
+
+		if (!cJSON_IsObject(a))
+			continue;
+		dc = cJSON_GetObjectItemCaseSensitive(a, "dataChange");
+		if (k < 2 && cJSON_IsFalse(dc))
+			return TN_OK; /* a rearrangement (OPTIMIZE ...) changes no rows */
+		rc = delta_file_parse(ca->s, a, ca->where, &f, ca->err);
+		if (rc != TN_OK)
+			return rc;
+		if (k == 0)
+			push(&ca->adds, &ca->nadds, &ca->cap_a, f);
+		else if (k == 1)
+			push(&ca->removes, &ca->nremoves, &ca->cap_r, f);
+		else
+			push(&ca->cdcs, &ca->ncdcs, &ca->cap_c, f);
+	}
+	return TN_OK;
+}
+
+static struct scan_item *add_item(struct delta_scan *sc, size_t *cap)
+{
+	if (sc->nitems == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		sc->items = tn_reallocarray(sc->items, *cap, sizeof(*sc->items));
+	}
+	memset(&sc->items[sc->nitems], 0, sizeof(*sc->items));
+	return &sc->items[sc->nitems++];
+}
+
+/* The items of one commit: its cdc files when it has any, else its adds
+ * (inserts) and removes (deletes); an add and a remove of the same file
+ * with deletion vectors changed only the rows between the two vectors. */
+static void commit_items(struct delta_scan *sc, struct commit_actions *ca, int64_t v, int64_t ts,
+			 size_t *cap)
+{
+	bool *paired = tn_calloc(ca->nremoves + 1, sizeof(bool));
+	struct scan_item *it;
+
+	if (ca->ncdcs > 0) {
+		for (size_t i = 0; i < ca->ncdcs; i++) {
+			it = add_item(sc, cap);
+			it->f = ca->cdcs[i];
+			it->version = v;
+			it->ts_ms = ts;
+		}
+		free(paired);
+		return;
+	}
+	for (size_t i = 0; i < ca->nadds; i++) {
+		const struct delta_file *a = ca->adds[i], *r = NULL;
+
+		for (size_t j = 0; j < ca->nremoves && r == NULL; j++)
+			if (!paired[j] && (a->has_dv || ca->removes[j]->has_dv) &&
+			    strcmp(ca->removes[j]->abs_path, a->abs_path) == 0) {
+				r = ca->removes[j];
+				paired[j] = true;
+			}
+		if (r == NULL) {
+			it = add_item(sc, cap);
+			it->f = a;
+			it->change_type = "insert";
+		} else {
+			if (a->has_dv) { /* newly deleted rows */
+				it = add_item(sc, cap);
+				it->f = a;
+				it->rows = ROWS_IN_DV;
+				it->has_other = r->has_dv;
+				it->other = r->dv;
+				it->change_type = "delete";
+				it->version = v;
+				it->ts_ms = ts;
+			}
+			if (r->has_dv) { /* rows no longer deleted (a restore) */
+				it = add_item(sc, cap);
+				it->f = r;
+				it->rows = ROWS_IN_DV;
+				it->has_other = a->has_dv;
+				it->other = a->dv;
+				it->change_type = "insert";
+			} else {
+				continue;
+			}
+		}
+		it->version = v;
+		it->ts_ms = ts;
+	}
+	for (size_t j = 0; j < ca->nremoves; j++) {
+		if (paired[j])
+			continue;
+		it = add_item(sc, cap);
+		it->f = ca->removes[j];
+		it->change_type = "delete";
+		it->version = v;
+		it->ts_ms = ts;
+	}
+	free(paired);
+}
+
+static void cdf_field(struct tn_field *f, const char *name, enum tn_kind kind)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = tn_strdup(name);
+	f->type.kind = kind;
+	if (kind == TN_TIMESTAMP) {
+		f->type.unit = TN_UNIT_MICROS;
+		f->type.utc = true;
+	}
+}
+
+int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
+		       const struct delta_scan_opts *opts, struct delta_scan **out,
+		       struct tn_err *err)
+{
+	struct delta_snapshot *s = NULL;
+	struct delta_scan *sc = NULL;
+	size_t cap = 0, n;
+	int rc;
+
+	*out = NULL;
+	if (to < 0)
+		to = t->latest;
+	if (from < 0 || from > to || to > t->latest)
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: no changes from version %lld to %lld (the latest version is %lld)",
+				  t->root, (long long)from, (long long)to, (long long)t->latest);
+	for (int64_t v = from; v <= to; v++)
+		if (delta_commit_file(t, v) == NULL)
+			return tn_err_set(err, TN_EINVAL,
+					  "%s: commit %lld is not in the log any more (changes need every "
+					  "commit from %lld to %lld)",
+					  t->root, (long long)v, (long long)from, (long long)to);
+	rc = delta_commit_timestamps(t, err);
+	if (rc == TN_OK)
+		rc = delta_snapshot_open(t, to, &s, err);
+	if (rc == TN_OK)
+		rc = delta_scan_open(s, opts, &sc, err);
+	if (rc != TN_OK) {
+		delta_snapshot_free(s);
+		return rc;
+	}
+	sc->owns_snapshot = true;
+	sc->cdf = true;
+	free(sc->items);
+	sc->items = NULL;
+	sc->nitems = 0;
+	n = sc->out.ncols;
+	sc->out.cols = tn_reallocarray(sc->out.cols, n + 3, sizeof(*sc->out.cols));
+	cdf_field(&sc->out.cols[n], "_change_type", TN_STRING);
+	cdf_field(&sc->out.cols[n + 1], "_commit_version", TN_INT64);
+	cdf_field(&sc->out.cols[n + 2], "_commit_timestamp", TN_TIMESTAMP);
+	sc->out.ncols = n + 3;
+	sc->is_partition = tn_reallocarray(sc->is_partition, n + 3, sizeof(bool));
+	sc->src_col = tn_reallocarray(sc->src_col, n + 3, sizeof(int));
+	for (size_t i = n; i < n + 3; i++) {
+		sc->is_partition[i] = false;
+		sc->src_col[i] = -1;
+	}
+	for (int64_t v = from; rc == TN_OK && v <= to; v++) {
+		const char *name = delta_commit_file(t, v);
+		char *path = tn_path_join(t->log_dir, name);
+		struct commit_actions ca;
+
+		memset(&ca, 0, sizeof(ca));
+		ca.s = s;
+		ca.where = name;
+		ca.err = err;
+		rc = delta_each_json_line(t, path, name, collect_line, &ca, err);
+		if (rc == TN_OK)
+			commit_items(sc, &ca, v, delta_commit_ts(t, v), &cap);
+		free(ca.adds);
+		free(ca.removes);
+		free(ca.cdcs);
+		free(path);
+	}
+	if (rc != TN_OK) {
+		delta_scan_close(sc);
+		return rc;
+	}
+	sc->m.files_total = sc->nitems;
+	*out = sc;
+	return TN_OK;
 }

@@ -402,7 +402,8 @@ static int local_list(struct store *s, const char *prefix, bool recursive,
 		store_list_done(out);
 		return rc;
 	}
-	qsort(out->entries, out->count, sizeof(*out->entries), cmp_entry);
+	if (out->count > 1) /* an empty directory has no array at all */
+		qsort(out->entries, out->count, sizeof(*out->entries), cmp_entry);
 	return TN_OK;
 }
 
