@@ -32,7 +32,11 @@ const struct cli_cmd cli_commands[] = {
 	 "      --row-group-rows N\n"
 	 "                      with --output: rows per row group (default 1048576)\n"
 	 "      --version N     a Delta table as of version N\n"
-	 "      --timestamp TS  a Delta table as of a time (ISO-8601, UTC unless it says)\n",
+	 "      --timestamp TS  a Delta table as of a time (ISO-8601, UTC unless it says)\n"
+	 "      --where EXPR    a Delta table's rows that match EXPR, e.g.\n"
+	 "                      \"year = 2024 AND city IN ('Oslo', 'Rome')\"; files that\n"
+	 "                      cannot match (partition values, statistics) are skipped\n"
+	 "      --metrics       print the scan's file counts to stderr\n",
 	 cli_cmd_cat},
 	{"history", "[--format F] [--limit N] TABLE_DIR",
 	 "show a Delta table's commits, newest first",

@@ -60,18 +60,25 @@ static int open_snapshot(struct store *st, const char *dir, const char *version,
 }
 
 int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols, size_t ncols,
-		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows)
+		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows,
+		  const char *where, bool metrics)
 {
+	struct delta_pred *pred = NULL;
 	struct store *st = store_local_new("");
 	struct delta_table *t = NULL;
 	struct delta_snapshot *s = NULL;
 	struct delta_scan *sc = NULL;
-	struct delta_scan_opts o = {cols, ncols, batch_rows};
+	struct delta_scan_opts o = {cols, ncols, batch_rows, NULL};
 	struct cli_writer *w = NULL;
 	struct tn_batch b = {0};
 	struct tn_err err;
 	int rc = CLI_OK;
 
+	if (where != NULL && delta_pred_parse(where, &pred, &err) != TN_OK) {
+		rc = fail("cat", &err);
+		goto done;
+	}
+	o.where = pred;
 	if (open_snapshot(st, dir, version, timestamp, false, &t, &s, &err) != TN_OK ||
 	    delta_scan_open(s, &o, &sc, &err) != TN_OK) {
 		rc = fail("cat", &err);
@@ -80,7 +87,18 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 	w = cli_writer_new(stdout, fmt, delta_scan_schema(sc));
 	if (cli_writer_stream(w, next_delta, sc, &b, limit, &err) != TN_OK)
 		rc = fail("cat", &err);
+	if (metrics) {
+		const struct delta_scan_metrics *m = delta_scan_metrics(sc);
+
+		fprintf(stderr,
+			"scan: %llu files, %llu skipped, %llu read (%llu bytes), %llu rows deleted by "
+			"deletion vectors\n",
+			(unsigned long long)m->files_total, (unsigned long long)m->files_skipped,
+			(unsigned long long)m->files_read, (unsigned long long)m->bytes_read,
+			(unsigned long long)m->rows_deleted);
+	}
 done:
+	delta_pred_free(pred);
 	if (b.cols != NULL)
 		tn_batch_done(&b);
 	cli_writer_free(w);

@@ -123,10 +123,12 @@ int cli_cmd_cat(int argc, char **argv)
 		{"batch-rows", required_argument, NULL, 'b'}, {"output", required_argument, NULL, 'o'},
 		{"codec", required_argument, NULL, 'Z'},   {"row-group-rows", required_argument, NULL, 'R'},
 		{"version", required_argument, NULL, 'V'}, {"timestamp", required_argument, NULL, 'T'},
+		{"where", required_argument, NULL, 'W'},   {"metrics", no_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("cat");
-	const char *version = NULL, *timestamp = NULL;
+	const char *version = NULL, *timestamp = NULL, *where = NULL;
+	bool metrics = false;
 	enum cli_format fmt = CLI_FMT_TABLE;
 	struct pq_read_opts opts;
 	struct pq_write_opts wopts;
@@ -212,6 +214,12 @@ int cli_cmd_cat(int argc, char **argv)
 		case 'T':
 			timestamp = optarg;
 			break;
+		case 'W':
+			where = optarg;
+			break;
+		case 'M':
+			metrics = true;
+			break;
 		default:
 			free(cols);
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
@@ -232,14 +240,14 @@ int cli_cmd_cat(int argc, char **argv)
 	}
 	if (is_directory(argv[optind])) {
 		rc = cli_delta_cat(argv[optind], fmt, (const char *const *)cols, ncols, limit, version,
-				   timestamp, opts.batch_rows);
+				   timestamp, opts.batch_rows, where, metrics);
 		free(cols);
 		return rc;
 	}
-	if (version != NULL || timestamp != NULL) {
+	if (version != NULL || timestamp != NULL || where != NULL || metrics) {
 		free(cols);
-		return cli_usage_error(self, "--version and --timestamp are for Delta tables, and %s "
-					     "is a file", argv[optind]);
+		return cli_usage_error(self, "--version, --timestamp, --where and --metrics are for "
+					     "Delta tables, and %s is a file", argv[optind]);
 	}
 	if (output != NULL && have_format) {
 		free(cols);

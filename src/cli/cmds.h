@@ -13,7 +13,8 @@ int cli_cmd_changes(int argc, char **argv);
 #include <stdint.h>
 #include "cli/format.h"
 int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols, size_t ncols,
-		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows);
+		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows,
+		  const char *where, bool metrics);
 int cli_delta_inspect(const char *dir, bool json, const char *version, const char *timestamp);
 
 #endif

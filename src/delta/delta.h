@@ -129,11 +129,24 @@ const char *delta_snapshot_property(const struct delta_snapshot *s, const char *
 
 /* ---- scans ---- */
 
+struct delta_pred;
+
 struct delta_scan_opts {
 	const char *const *columns; /* top-level logical columns, NULL for all */
 	size_t ncolumns;
 	size_t batch_rows;          /* 0: the Parquet reader's default */
+	const struct delta_pred *where; /* rows to keep, or NULL (borrowed) */
 };
+
+/* ---- predicates ---- */
+
+/* Parse a filter: comparisons of a top-level column with a literal
+ * (=, !=, <>, <, <=, >, >=), col IN (lit, ...), col IS [NOT] NULL,
+ * combined with AND, OR, NOT and parentheses. Literals are numbers,
+ * 'quoted strings' (also for dates and timestamps), true, false. Columns
+ * may be `quoted`. TN_EINVAL with the position of the problem. */
+int delta_pred_parse(const char *text, struct delta_pred **out, struct tn_err *err);
+void delta_pred_free(struct delta_pred *p);
 
 struct delta_scan_metrics {
 	uint64_t files_total;   /* active files in the snapshot */

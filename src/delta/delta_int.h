@@ -60,6 +60,14 @@ int delta_schema_parse(const char *json, struct tn_schema *out, struct tn_err *e
 /* Parse one Delta type (a JSON string like "long" or an object). */
 int delta_type_parse(const cJSON *j, struct tn_type *out, struct tn_err *err);
 
+/* ---- scan.c ---- */
+
+/* Parse the text form of a value (a partition value, a literal) of
+ * primitive type t into one value of its storage at o. Strings and
+ * binary are not handled here (they are their text). TN_ECORRUPT when
+ * the text is not a value of the type. */
+int delta_value_parse(const char *s, const struct tn_type *t, void *o, struct tn_err *err);
+
 /* ---- log.c ---- */
 
 /* A file action (add, remove or cdc) as a delta_file in s's arena. where

@@ -12,6 +12,7 @@
 #include "base/time.h"
 #include "delta/delta_int.h"
 #include "delta/dv.h"
+#include "delta/pred_int.h"
 #include "parquet/parquet.h"
 
 enum map_mode { MAP_NONE, MAP_NAME, MAP_ID };
@@ -39,6 +40,7 @@ struct delta_scan {
 	size_t nitems;
 	bool cdf;                  /* the last 3 output columns are the change feed's */
 	bool owns_snapshot;
+	struct bpred *where;       /* the filter, bound to out */
 	size_t nlogical;           /* output columns before those */
 	const struct scan_item *item;
 	struct delta_dv *other;    /* ROWS_IN_DV: the item's other deletion vector */
@@ -105,10 +107,27 @@ int delta_scan_open(struct delta_snapshot *s, const struct delta_scan_opts *opts
 				sc->is_partition[i] = true;
 	}
 	sc->nlogical = n;
+	if (opts && opts->where) {
+		int rc = delta_bpred_bind(opts->where, &sc->out, &sc->where, err);
+
+		if (rc != TN_OK) {
+			tn_err_prefix(err, "%s", s->t->root);
+			delta_scan_close(sc);
+			return rc;
+		}
+	}
 	sc->items = tn_calloc(s->nfiles + 1, sizeof(*sc->items));
-	for (size_t i = 0; i < s->nfiles; i++)
-		sc->items[i].f = s->files[i];
-	sc->nitems = s->nfiles;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		/* Partition pruning and file skipping by statistics. */
+		if (sc->where && delta_bpred_skip_file(sc->where, s->files[i],
+							s->metadata.partition_columns,
+							s->metadata.n_partition_columns,
+							sc->mode != MAP_NONE)) {
+			sc->m.files_skipped++;
+			continue;
+		}
+		sc->items[sc->nitems++].f = s->files[i];
+	}
 	sc->m.files_total = s->nfiles;
 	*out = sc;
 	return TN_OK;
@@ -143,6 +162,7 @@ void delta_scan_close(struct delta_scan *sc)
 	if (sc == NULL)
 		return;
 	close_file(sc);
+	delta_bpred_free(sc->where);
 	free(sc->items);
 	if (sc->owns_snapshot)
 		delta_snapshot_free(sc->s);
@@ -426,7 +446,7 @@ static int remap(const struct tn_vec *src, const struct tn_type *t, int mode, st
 /* ---- partition values ---- */
 
 /* Parse a partition value of type t into one value at o. */
-static int parse_partition(const char *s, const struct tn_type *t, void *o, struct tn_err *err)
+int delta_value_parse(const char *s, const struct tn_type *t, void *o, struct tn_err *err)
 {
 	int64_t x;
 	char *end;
@@ -546,7 +566,7 @@ static int partition_vec(struct delta_scan *sc, const struct tn_field *f, size_t
 	}
 	if (tn_type_is_nested(&f->type))
 		return tn_err_set(err, TN_ECORRUPT, "partition column '%s' has a nested type", f->name);
-	rc = parse_partition(val, &f->type, v->values, err);
+	rc = delta_value_parse(val, &f->type, v->values, err);
 	if (rc != TN_OK) {
 		tn_err_prefix(err, "%s: data file '%s', partition column '%s'", sc->s->t->root,
 			      df->path, f->name);
@@ -592,10 +612,14 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 	if (b->cols != NULL)
 		tn_batch_done(b);
 	b->schema = &sc->out;
-	b->nrows = 0;
 	tn_arena_init(&b->arena, 0);
-	b->cols = tn_arena_calloc(&b->arena, sc->out.ncols ? sc->out.ncols : 1, sizeof(*b->cols));
 	for (;;) {
+		/* A batch whose rows were all filtered out leaves nothing
+		 * behind: the arena starts over for the next one. */
+		tn_arena_reset(&b->arena);
+		b->nrows = 0;
+		b->cols = tn_arena_calloc(&b->arena, sc->out.ncols ? sc->out.ncols : 1,
+					  sizeof(*b->cols));
 		size_t n, keep;
 		uint8_t *del = NULL;
 
@@ -666,6 +690,14 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 		b->nrows = n;
 		if (del != NULL && keep < n)
 			tn_batch_filter(b, del);
+		if (sc->where != NULL) {
+			uint8_t *drop = tn_arena_alloc(&b->arena, b->nrows ? b->nrows : 1);
+
+			if (delta_bpred_rows(sc->where, b, drop) < b->nrows)
+				tn_batch_filter(b, drop);
+			if (b->nrows == 0)
+				continue;
+		}
 		return TN_OK;
 	}
 }
@@ -878,6 +910,7 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		return rc;
 	}
 	sc->m.files_total = sc->nitems;
+	sc->m.files_skipped = 0;
 	*out = sc;
 	return TN_OK;
 }
