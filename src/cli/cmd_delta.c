@@ -91,11 +91,11 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 		const struct delta_scan_metrics *m = delta_scan_metrics(sc);
 
 		fprintf(stderr,
-			"scan: %llu files, %llu skipped, %llu read (%llu bytes), %llu rows deleted by "
-			"deletion vectors\n",
+			"scan: %llu files, %llu skipped, %llu read (%llu bytes), %llu row groups "
+			"skipped, %llu rows deleted by deletion vectors\n",
 			(unsigned long long)m->files_total, (unsigned long long)m->files_skipped,
 			(unsigned long long)m->files_read, (unsigned long long)m->bytes_read,
-			(unsigned long long)m->rows_deleted);
+			(unsigned long long)m->row_groups_skipped, (unsigned long long)m->rows_deleted);
 	}
 done:
 	delta_pred_free(pred);

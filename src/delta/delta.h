@@ -154,6 +154,7 @@ struct delta_scan_metrics {
 	uint64_t files_read;
 	uint64_t bytes_read;    /* sizes of the files read */
 	uint64_t rows_deleted;  /* rows dropped by deletion vectors */
+	uint64_t row_groups_skipped; /* Parquet row groups left unread by statistics */
 };
 
 struct delta_scan;

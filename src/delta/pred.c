@@ -11,6 +11,7 @@
 #include "base/str.h"
 #include "delta/delta_int.h"
 #include "delta/pred_int.h"
+#include "parquet/parquet.h"
 
 enum { P_AND, P_OR, P_NOT, P_EQ, P_NE, P_LT, P_LE, P_GT, P_GE, P_IN, P_NULL, P_NOTNULL };
 
@@ -546,7 +547,42 @@ struct file_ctx {
 	int mode_physical;        /* stats keyed by physical names */
 	cJSON *stats;
 	int64_t num_records;
+	/* set when judging a row group of an open file instead */
+	const struct pq_reader *pr;
+	size_t rg;
 };
+
+static bool same_storage(const struct tn_type *a, const struct tn_type *b)
+{
+	return a->kind == b->kind && a->precision == b->precision && a->scale == b->scale &&
+	       a->unit == b->unit;
+}
+
+/* A row group's chunk statistics for a top-level primitive column. */
+static void rg_stats(struct file_ctx *fc, const struct tn_field *f, struct colstats *cs)
+{
+	const char *name = fc->mode_physical && f->physical ? f->physical : f->name;
+	int leaf = pq_reader_leaf_of_column(fc->pr, name);
+	const struct pq_column_chunk *cc;
+	const struct pq_statistics *st;
+
+	if (leaf < 0 || !same_storage(pq_reader_leaf_type(fc->pr, (size_t)leaf), &f->type))
+		return;
+	cc = &pq_reader_meta(fc->pr)->row_groups[fc->rg].columns[leaf];
+	if (!cc->has_meta_data || !cc->meta_data.has_statistics)
+		return;
+	st = &cc->meta_data.statistics;
+	/* Only the exact, column-order min_value/max_value are trusted. */
+	cs->has_min = st->has_min_value && !(st->has_is_min_value_exact && !st->is_min_value_exact) &&
+		      pq_reader_stat_value(fc->pr, (size_t)leaf, &st->min_value, cs->min.v, NULL) == TN_OK;
+	cs->has_max = st->has_max_value && !(st->has_is_max_value_exact && !st->is_max_value_exact) &&
+		      pq_reader_stat_value(fc->pr, (size_t)leaf, &st->max_value, cs->max.v, NULL) == TN_OK;
+	if ((f->type.kind == TN_FLOAT || f->type.kind == TN_DOUBLE) &&
+	    !(st->has_nan_count && st->nan_count == 0))
+		cs->has_min = cs->has_max = false; /* NaN may hide behind the bounds */
+	cs->has_nulls = st->has_null_count;
+	cs->nulls = st->null_count;
+}
 
 static bool stat_value(const cJSON *j, const struct tn_type *t, struct bval *out)
 {
@@ -585,6 +621,10 @@ static void column_stats(struct file_ctx *fc, const struct tn_field *f, struct c
 	const cJSON *mn, *mx, *nc;
 
 	memset(cs, 0, sizeof(*cs));
+	if (fc->pr != NULL) {
+		rg_stats(fc, f, cs);
+		return;
+	}
 	if (fc->stats == NULL)
 		return;
 	mn = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fc->stats, "minValues"), name);
@@ -715,7 +755,7 @@ bool delta_bpred_skip_file(const struct bpred *b, const struct delta_file *f,
 			   char *const *partition_columns, size_t npart, bool physical)
 {
 	struct file_ctx fc = {f, (const char *const *)partition_columns, npart, physical, NULL,
-			      f->num_records};
+			      f->num_records, NULL, 0};
 	int r;
 
 	fc.stats = f->stats ? cJSON_Parse(f->stats) : NULL;
@@ -728,4 +768,22 @@ bool delta_bpred_skip_file(const struct bpred *b, const struct delta_file *f,
 	r = eval_file(b, &fc);
 	cJSON_Delete(fc.stats);
 	return r == F || r == U;
+}
+
+size_t delta_bpred_row_groups(const struct bpred *b, const struct delta_file *f,
+			      char *const *partition_columns, size_t npart, bool physical,
+			      const struct pq_reader *pr, bool *keep)
+{
+	const struct pq_file_meta *m = pq_reader_meta(pr);
+	size_t skipped = 0;
+
+	for (size_t g = 0; g < m->n_row_groups; g++) {
+		struct file_ctx fc = {f, (const char *const *)partition_columns, npart, physical, NULL,
+				      m->row_groups[g].num_rows, pr, g};
+		int r = eval_file(b, &fc);
+
+		keep[g] = !(r == F || r == U);
+		skipped += !keep[g];
+	}
+	return skipped;
 }

@@ -20,6 +20,12 @@ void delta_bpred_free(struct bpred *b);
  * physical column names (column mapping). */
 bool delta_bpred_skip_file(const struct bpred *b, const struct delta_file *f,
 			   char *const *partition_columns, size_t npart, bool physical);
+struct pq_reader;
+/* The row groups of f's open Parquet file pr that may hold rows passing b
+ * (by their chunk statistics): keep[i] for each; returns how many not. */
+size_t delta_bpred_row_groups(const struct bpred *b, const struct delta_file *f,
+			      char *const *partition_columns, size_t npart, bool physical,
+			      const struct pq_reader *pr, bool *keep);
 /* drop[i] = 1 for the rows of batch for which b is not true; returns the
  * rows kept. */
 size_t delta_bpred_rows(const struct bpred *b, const struct tn_batch *batch, uint8_t *drop);

@@ -252,6 +252,20 @@ static int open_file(struct delta_scan *sc, const struct scan_item *it, struct t
 		free(copy);
 	}
 	free(cols);
+	if (rc == TN_OK && sc->where != NULL && !sc->cdf && !f->has_dv) {
+		/* Parquet row-group skipping by chunk statistics. (Not with a
+		 * deletion vector: its row numbers count every row group.) */
+		size_t n = pq_reader_meta(sc->pr)->n_row_groups;
+		bool *keep = tn_calloc(n + 1, sizeof(bool));
+		size_t skipped = delta_bpred_row_groups(sc->where, f, sc->s->metadata.partition_columns,
+							sc->s->metadata.n_partition_columns,
+							sc->mode != MAP_NONE, sc->pr, keep);
+
+		if (skipped > 0)
+			rc = pq_reader_select_row_groups(sc->pr, keep, n, err);
+		sc->m.row_groups_skipped += skipped;
+		free(keep);
+	}
 	if (rc == TN_OK && f->has_dv)
 		rc = load_dv(sc, &f->dv, &sc->dv, err);
 	if (rc == TN_OK && it->rows == ROWS_IN_DV && it->has_other)

@@ -82,6 +82,12 @@ const char *pq_reader_leaf_path(const struct pq_reader *r, size_t leaf);
  * do not fit the type. */
 int pq_reader_stat_json(const struct pq_reader *r, size_t leaf, const struct pq_binary *v,
 			struct tn_buf *out, struct tn_err *err);
+/* The same value in the storage of the column's type (out: 16 bytes,
+ * aligned; string views point into v). */
+int pq_reader_stat_value(const struct pq_reader *r, size_t leaf, const struct pq_binary *v,
+			 void *out, struct tn_err *err);
+/* The leaf of a top-level primitive column, or -1 (nested or absent). */
+int pq_reader_leaf_of_column(const struct pq_reader *r, const char *name);
 /* The output type of leaf column `leaf`. */
 const struct tn_type *pq_reader_leaf_type(const struct pq_reader *r, size_t leaf);
 

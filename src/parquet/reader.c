@@ -366,19 +366,12 @@ const struct tn_type *pq_reader_leaf_type(const struct pq_reader *r, size_t leaf
 	return &r->schema.leaves[leaf].type;
 }
 
-int pq_reader_stat_json(const struct pq_reader *r, size_t leaf, const struct pq_binary *v,
-			struct tn_buf *out, struct tn_err *err)
+int pq_reader_stat_value(const struct pq_reader *r, size_t leaf, const struct pq_binary *v,
+			 void *out, struct tn_err *err)
 {
 	const struct pq_leaf *l = &r->schema.leaves[leaf];
 	_Alignas(16) uint8_t phys[32];
-	_Alignas(16) uint8_t val[32];
-	struct tn_vec vec;
-	int rc;
 
-	memset(&vec, 0, sizeof(vec));
-	vec.type = &l->type;
-	vec.len = 1;
-	vec.values = val;
 	switch (l->phys) {
 	case PQ_BOOLEAN:
 		if (v->len < 1)
@@ -400,9 +393,33 @@ int pq_reader_stat_json(const struct pq_reader *r, size_t leaf, const struct pq_
 		memcpy(phys, v->p, l->phys_width);
 		break;
 	}
-	rc = pq_convert(l, phys, val, 1, err);
-	return rc == TN_OK ? tn_value_json(out, &vec, 0, err) : rc;
+	return pq_convert(l, phys, out, 1, err);
 short_value:
 	return tn_err_set(err, TN_ECORRUPT, "column '%s': statistics value of %zu bytes", l->path,
 			  v->len);
+}
+
+int pq_reader_stat_json(const struct pq_reader *r, size_t leaf, const struct pq_binary *v,
+			struct tn_buf *out, struct tn_err *err)
+{
+	_Alignas(16) uint8_t val[32];
+	struct tn_vec vec;
+	int rc = pq_reader_stat_value(r, leaf, v, val, err);
+
+	memset(&vec, 0, sizeof(vec));
+	vec.type = &r->schema.leaves[leaf].type;
+	vec.len = 1;
+	vec.values = val;
+	return rc == TN_OK ? tn_value_json(out, &vec, 0, err) : rc;
+}
+
+int pq_reader_leaf_of_column(const struct pq_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->schema.root.nchildren; i++) {
+		const struct pq_node *n = &r->schema.root.children[i];
+
+		if (n->leaf >= 0 && strcmp(n->elem->name, name) == 0)
+			return n->leaf;
+	}
+	return -1;
 }
