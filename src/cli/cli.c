@@ -63,6 +63,17 @@ const struct cli_cmd cli_commands[] = {
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
+	{"import", "[--mode append|overwrite] FILE.parquet TABLE_DIR",
+	 "append a Parquet file's rows to a Delta table, or replace its rows",
+	 "Writes the rows into new data files of TABLE_DIR and commits them as one\n"
+	 "new version (creating the table when the directory has none; the\n"
+	 "columns must then match the table's). Every file gets statistics, and the\n"
+	 "commit records commitInfo. A concurrent append makes this one retry at\n"
+	 "the next version; other conflicts fail and leave the table as it was.\n"
+	 "Partitioned and column-mapped tables cannot be written yet.\n"
+	 "Options:\n"
+	 "      --mode M     append (default) or overwrite\n",
+	 cli_cmd_import},
 	{"inspect", "[--format text|json] [--version N | --timestamp TS] PATH",
 	 "show a Parquet file's footer or a Delta table's snapshot",
 	 "For a Parquet file: the schema (as tarn types and as Parquet declares it),\n"

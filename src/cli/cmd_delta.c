@@ -14,6 +14,7 @@
 #include "cli/cmds.h"
 #include "cli/format.h"
 #include "delta/delta.h"
+#include "parquet/parquet.h"
 
 /* Files the text form of inspect lists. */
 #define TEXT_FILES 50
@@ -491,6 +492,67 @@ int cli_cmd_changes(int argc, char **argv)
 	cli_writer_free(w);
 	delta_scan_close(sc);
 	delta_table_close(t);
+	store_free(st);
+	return rc;
+}
+
+/* ---- import ---- */
+
+int cli_cmd_import(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"mode", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct cli_cmd *self = cli_find("import");
+	int mode = DELTA_APPEND, c, rc = CLI_OK;
+	struct store *st;
+	struct pq_reader *r = NULL;
+	struct delta_writer *w = NULL;
+	struct tn_batch b = {0};
+	struct tn_err err;
+	int64_t version = -1, rows = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+m:", longopts, NULL)) != -1) {
+		if (c == 'm' && strcmp(optarg, "append") == 0)
+			mode = DELTA_APPEND;
+		else if (c == 'm' && strcmp(optarg, "overwrite") == 0)
+			mode = DELTA_OVERWRITE;
+		else if (c == 'm')
+			return cli_usage_error(self, "--mode is append or overwrite, not '%s'", optarg);
+		else
+			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(self, "want a Parquet file and a table directory");
+	st = store_local_new("");
+	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK ||
+	    delta_writer_open(st, argv[optind + 1], pq_reader_schema(r), mode, &w, &err) != TN_OK) {
+		rc = fail("import", &err);
+		goto done;
+	}
+	for (;;) {
+		if (pq_reader_next(r, &b, &err) != TN_OK || (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
+			rc = fail("import", &err);
+			goto done;
+		}
+		if (b.nrows == 0)
+			break;
+		rows += (int64_t)b.nrows;
+	}
+	rc = delta_writer_commit(w, &version, &err) == TN_OK ? CLI_OK : fail("import", &err);
+	w = NULL;
+	if (rc == CLI_OK)
+		fprintf(stderr, "tarn import: %s version %lld: %lld rows %s\n", argv[optind + 1],
+			(long long)version, (long long)rows,
+			mode == DELTA_OVERWRITE ? "replace the table's rows" : "appended");
+done:
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	delta_writer_abort(w);
+	pq_reader_close(r);
 	store_free(st);
 	return rc;
 }

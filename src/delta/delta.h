@@ -203,6 +203,32 @@ int delta_history(struct delta_table *t, struct delta_commit **out, size_t *n,
 		  struct tn_err *err);
 void delta_history_free(struct delta_commit *c, size_t n);
 
+/* ---- writing ---- */
+
+enum delta_write_mode { DELTA_APPEND, DELTA_OVERWRITE };
+
+struct delta_writer;
+
+/* Start writing rows of the given schema to the table at root: a new
+ * table is created (protocol 1/2, no partitions) on commit; an existing one
+ * must have the same column names and types in order. Partitioned,
+ * column-mapped or writer-version > 2 tables are refused for now
+ * (TN_EUNSUPPORTED). */
+int delta_writer_open(struct store *st, const char *root, const struct tn_schema *schema,
+		      int mode, struct delta_writer **out, struct tn_err *err);
+/* Write a batch into the transaction's data files (not yet visible). */
+int delta_writer_write(struct delta_writer *w, const struct tn_batch *b, struct tn_err *err);
+/* Commit: one new version holding commitInfo, (for a new table) protocol
+ * and metaData, the removes of an overwrite and the new files' adds with
+ * statistics. A blind append that loses the race retries at the next
+ * version unless the winner changed protocol or metadata; an overwrite
+ * conflicts with any concurrent change of files. TN_ECONFLICT names the
+ * version. On failure the data files are deleted and nothing is
+ * committed. Frees w either way. */
+int delta_writer_commit(struct delta_writer *w, int64_t *version, struct tn_err *err);
+/* Drop the transaction and its data files. NULL is a no-op. */
+void delta_writer_abort(struct delta_writer *w);
+
 /* True when a directory looks like a Delta table (has _delta_log). */
 bool delta_is_table(struct store *st, const char *root);
 

@@ -4,6 +4,7 @@
 #define DELTA_DELTA_INT_H
 
 #include <cjson/cJSON.h>
+#include <sys/types.h>
 
 #include "base/arena.h"
 #include "base/hmap.h"
@@ -19,6 +20,7 @@ struct log_file {
 	char *name;        /* file name in _delta_log (owned) */
 	int64_t mtime_us;
 	uint64_t size;
+	int64_t ts;        /* LOG_COMMIT: commit timestamp (ms), once computed */
 };
 
 struct delta_table {
@@ -28,10 +30,7 @@ struct delta_table {
 	struct log_file *files; /* sorted by version, then kind */
 	size_t nfiles;
 	int64_t latest, earliest;
-	/* commit timestamps (ms), indexed by version - ts_base; computed on demand */
-	int64_t *commit_ts;
-	int64_t ts_base;
-	size_t n_commit_ts;
+	bool have_ts;           /* files[].ts are computed */
 };
 
 struct delta_snapshot {
@@ -75,12 +74,18 @@ int delta_value_parse(const char *s, const struct tn_type *t, void *o, struct tn
 int delta_file_parse(struct delta_snapshot *s, const cJSON *a, const char *where,
 		     struct delta_file **out, struct tn_err *err);
 
+/* Escape a path for the log (RFC 3986: what is not unreserved or '/'
+ * becomes %XX). Caller frees. */
+char *delta_uri_encode(const char *s);
 /* Decode %XX escapes (a path from the log). Caller frees. */
 char *delta_uri_decode(const char *s);
 /* Where a path from the log is: file: URIs and absolute paths as they are,
  * relative ones under root. TN_EUNSUPPORTED for other schemes. */
 int delta_resolve_path(const char *root, const char *path, char **out, struct tn_err *err);
 
+/* The index in t->files of the file of a version and kind (the files are
+ * sorted by version), or -1. */
+ssize_t delta_log_find(const struct delta_table *t, int64_t version, int kind);
 /* Call fn for each line of the JSON-lines file at path (label names it in
  * messages); a line that is not a JSON object is TN_ECORRUPT naming the
  * file and line. Stops at fn's first error. */

@@ -39,21 +39,13 @@ static bool in_commit_timestamp(struct delta_table *t, const struct log_file *f,
 
 int delta_commit_timestamps(struct delta_table *t, struct tn_err *err)
 {
-	int64_t first = -1, prev = INT64_MIN;
+	int64_t prev = INT64_MIN;
 
 	(void)err;
-	if (t->commit_ts != NULL)
+	if (t->have_ts)
 		return TN_OK;
-	for (size_t i = 0; i < t->nfiles; i++)
-		if (t->files[i].kind == LOG_COMMIT && (first < 0 || t->files[i].version < first))
-			first = t->files[i].version;
-	t->ts_base = first < 0 ? 0 : first;
-	t->n_commit_ts = first < 0 ? 0 : (size_t)(t->latest - first + 1);
-	t->commit_ts = tn_calloc(t->n_commit_ts + 1, sizeof(int64_t));
-	for (size_t k = 0; k < t->n_commit_ts; k++)
-		t->commit_ts[k] = INT64_MIN; /* no commit file */
 	for (size_t i = 0; i < t->nfiles; i++) {
-		const struct log_file *f = &t->files[i];
+		struct log_file *f = &t->files[i];
 		int64_t ts;
 
 		if (f->kind != LOG_COMMIT)
@@ -65,17 +57,18 @@ int delta_commit_timestamps(struct delta_table *t, struct tn_err *err)
 			if (prev != INT64_MIN && ts <= prev)
 				ts = prev + 1;
 		}
-		t->commit_ts[f->version - t->ts_base] = ts;
+		f->ts = ts;
 		prev = ts;
 	}
+	t->have_ts = true;
 	return TN_OK;
 }
 
 int64_t delta_commit_ts(const struct delta_table *t, int64_t v)
 {
-	if (v < t->ts_base || (size_t)(v - t->ts_base) >= t->n_commit_ts)
-		return INT64_MIN;
-	return t->commit_ts[v - t->ts_base];
+	ssize_t i = t->have_ts ? delta_log_find(t, v, LOG_COMMIT) : -1;
+
+	return i < 0 ? INT64_MIN : t->files[i].ts;
 }
 
 int64_t delta_snapshot_timestamp(const struct delta_snapshot *s)
@@ -97,16 +90,16 @@ int delta_snapshot_open_at(struct delta_table *t, int64_t ts_us, struct delta_sn
 	*out = NULL;
 	if (rc != TN_OK)
 		return rc;
-	for (int64_t v = t->earliest; v <= t->latest; v++) {
-		int64_t ts = delta_commit_ts(t, v);
+	for (size_t i = 0; i < t->nfiles; i++) {
+		const struct log_file *f = &t->files[i];
 
-		if (ts == INT64_MIN)
+		if (f->kind != LOG_COMMIT || f->version < t->earliest)
 			continue;
 		if (lo == INT64_MIN)
-			lo = ts;
-		hi = ts;
-		if (ts * 1000 <= ts_us)
-			found = v;
+			lo = f->ts;
+		hi = f->ts;
+		if (f->ts <= ts_us / 1000 - (ts_us % 1000 < 0))
+			found = f->version;
 	}
 	if (lo == INT64_MIN)
 		return tn_err_set(err, TN_EINVAL, "%s: no commit times are available", t->root);
@@ -222,8 +215,7 @@ void delta_history_free(struct delta_commit *c, size_t n)
 
 const char *delta_commit_file(const struct delta_table *t, int64_t v)
 {
-	for (size_t i = 0; i < t->nfiles; i++)
-		if (t->files[i].version == v && t->files[i].kind == LOG_COMMIT)
-			return t->files[i].name;
-	return NULL;
+	ssize_t i = delta_log_find(t, v, LOG_COMMIT);
+
+	return i < 0 ? NULL : t->files[i].name;
 }

@@ -2,6 +2,7 @@
  * segment of a version (a checkpoint and the commits after it), replaying
  * its actions into a snapshot, and commit timestamps for time travel. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,28 @@ static const char *const reader_features[] = {
 static int hexval(int c)
 {
 	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+char *delta_uri_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = tn_malloc(3 * n + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' ||
+		    c == '=') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 char *delta_uri_decode(const char *s)
@@ -103,7 +126,10 @@ static bool classify(const char *name, struct log_file *f)
 	if (n < 25 || !all_digits(name, 20) || name[20] != '.')
 		return false;
 	memset(f, 0, sizeof(*f));
+	errno = 0;
 	f->version = strtoll(name, NULL, 10);
+	if (errno == ERANGE || f->version > INT64_MAX / 2)
+		return false; /* no real log gets there */
 	rest = name + 21;
 	if (strcmp(rest, "json") == 0) {
 		f->kind = LOG_COMMIT;
@@ -266,7 +292,6 @@ void delta_table_close(struct delta_table *t)
 	for (size_t i = 0; i < t->nfiles; i++)
 		free(t->files[i].name);
 	free(t->files);
-	free(t->commit_ts);
 	free(t->log_dir);
 	free(t->root);
 	free(t);
@@ -315,6 +340,8 @@ static bool jint(const cJSON *o, const char *k, int64_t *out)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	if (cJSON_IsNumber(v)) {
+		if (!(v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18))
+			return false; /* out of range (or NaN): as if absent */
 		*out = (int64_t)v->valuedouble;
 		return true;
 	}
@@ -937,11 +964,21 @@ static void collect(struct delta_snapshot *s, struct replay *r)
 	qsort(s->domains, s->ndomains, sizeof(*s->domains), cmp_domain);
 }
 
-static ssize_t find_file(const struct delta_table *t, int64_t version, int kind)
+ssize_t delta_log_find(const struct delta_table *t, int64_t version, int kind)
 {
-	for (size_t i = 0; i < t->nfiles; i++)
-		if (t->files[i].version == version && t->files[i].kind == kind)
-			return (ssize_t)i;
+	size_t lo = 0, hi = t->nfiles;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->files[mid].version < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < t->nfiles && t->files[lo].version == version; lo++)
+		if (t->files[lo].kind == kind)
+			return (ssize_t)lo;
 	return -1;
 }
 
@@ -999,7 +1036,7 @@ static int snapshot_open(struct delta_table *t, int64_t version, bool lenient,
 		from = t->files[ck].version + 1;
 	/* Every commit after it must be there. */
 	for (int64_t v = from; v <= version; v++)
-		if (find_file(t, v, LOG_COMMIT) < 0)
+		if (delta_log_find(t, v, LOG_COMMIT) < 0)
 			return tn_err_set(err, TN_ECORRUPT,
 					  "%s: the log is missing version %lld (needed for version %lld)",
 					  t->root, (long long)v, (long long)version);
@@ -1016,7 +1053,7 @@ static int snapshot_open(struct delta_table *t, int64_t version, bool lenient,
 	if (ck >= 0)
 		rc = replay_checkpoint(&r, (size_t)ck, span, err);
 	for (int64_t v = from; rc == TN_OK && v <= version; v++) {
-		const struct log_file *f = &t->files[find_file(t, v, LOG_COMMIT)];
+		const struct log_file *f = &t->files[delta_log_find(t, v, LOG_COMMIT)];
 		char *path = tn_path_join(t->log_dir, f->name);
 
 		r.where = f->name;

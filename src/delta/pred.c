@@ -594,6 +594,11 @@ static bool stat_value(const cJSON *j, const struct tn_type *t, struct bval *out
 	if (cJSON_IsString(j)) {
 		text = j->valuestring;
 	} else if (cJSON_IsNumber(j)) {
+		/* cJSON keeps numbers as doubles: an integer past 2^53 is
+		 * rounded, and a rounded bound is no bound. */
+		if (t->kind != TN_DOUBLE && t->kind != TN_FLOAT &&
+		    !(fabs(j->valuedouble) < 9007199254740992.0))
+			return false;
 		if (t->kind == TN_DOUBLE || t->kind == TN_FLOAT)
 			snprintf(buf, sizeof(buf), "%.17g", j->valuedouble);
 		else if (t->kind == TN_DECIMAL)
@@ -637,7 +642,15 @@ static void column_stats(struct file_ctx *fc, const struct tn_field *f, struct c
 	if (cs->has_max && f->type.kind == TN_STRING && cJSON_IsString(mx) &&
 	    strlen(mx->valuestring) >= 32)
 		cs->has_max = false;
-	if (cJSON_IsNumber(nc)) {
+	/* Writers cut timestamps in the statistics to milliseconds: the
+	 * maximum may be up to 999 microseconds below the true one. */
+	if (cs->has_max && f->type.kind == TN_TIMESTAMP) {
+		int64_t m = *(int64_t *)cs->max.v, slack = f->type.unit == TN_UNIT_NANOS ? 999999 : 999;
+
+		if (f->type.unit != TN_UNIT_MILLIS && m <= INT64_MAX - slack)
+			*(int64_t *)cs->max.v = m + slack;
+	}
+	if (cJSON_IsNumber(nc) && nc->valuedouble >= 0 && nc->valuedouble < 9.2e18) {
 		cs->has_nulls = true;
 		cs->nulls = (int64_t)nc->valuedouble;
 	}
@@ -762,7 +775,7 @@ bool delta_bpred_skip_file(const struct bpred *b, const struct delta_file *f,
 	if (fc.stats != NULL && fc.num_records < 0) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(fc.stats, "numRecords");
 
-		if (cJSON_IsNumber(n))
+		if (cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 9.2e18)
 			fc.num_records = (int64_t)n->valuedouble;
 	}
 	r = eval_file(b, &fc);

@@ -100,6 +100,10 @@ int pq_chunk_open(struct pq_chunk *c, const struct pq_leaf *leaf, struct store_f
 	/* Some writers leave the dictionary page out of total_compressed_size:
 	 * a page may run past end as long as it stays before the footer. */
 	c->limit = file->size - 8;
+	if (c->end > c->limit)
+		return tn_err_set(err, TN_ECORRUPT,
+				  "%s: column '%s', row group %zu: chunk runs into the footer", fname,
+				  leaf->path, rg);
 	c->values_left = m->num_values;
 	tn_buf_init(&c->raw, PQ_MAX_PAGE);
 	return TN_OK;

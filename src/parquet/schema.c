@@ -437,6 +437,8 @@ int pq_schema_build(struct pq_schema *s, const struct pq_file_meta *m,
 	rc = build_node(&b, &s->root, NULL, 0);
 	if (rc != TN_OK)
 		return rc;
+	if (s->root.leaf >= 0)
+		return tn_err_set(err, TN_ECORRUPT, "schema: the root is a column, not a group");
 	if (b.next != m->n_schema)
 		return tn_err_set(err, TN_ECORRUPT,
 				  "schema: %zu elements follow the root's last child",

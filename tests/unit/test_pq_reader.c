@@ -264,6 +264,42 @@ static void test_not_parquet(void **state)
 	assert_non_null(strstr(err.msg, tmp));
 }
 
+/* A footer whose root element is a column, not a group. */
+static void test_root_leaf(void **state)
+{
+	char tmp[] = "/tmp/tarn-rootleaf-XXXXXX";
+	struct pq_schema_elem root;
+	struct pq_file_meta m;
+	struct tn_buf b = TN_BUF_INIT;
+	struct pq_reader *r = NULL;
+	struct tn_err err;
+	uint32_t len;
+	int fd;
+
+	(void)state;
+	memset(&root, 0, sizeof(root));
+	memset(&m, 0, sizeof(m));
+	root.name = "root";
+	root.has_type = true;
+	root.type = PQ_INT32;
+	m.version = 1;
+	m.schema = &root;
+	m.n_schema = 1;
+	tn_buf_puts(&b, "PAR1", NULL);
+	assert_int_equal(pq_file_meta_encode(&m, &b, &err), TN_OK);
+	len = (uint32_t)(b.len - 4);
+	tn_buf_append(&b, &len, 4, NULL);
+	tn_buf_puts(&b, "PAR1", NULL);
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+	close(fd);
+	assert_int_equal(pq_reader_open(st, tmp, NULL, &r, &err), TN_ECORRUPT);
+	assert_non_null(strstr(err.msg, "the root is a column"));
+	unlink(tmp);
+	tn_buf_done(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_page_index_and_stats),
 		cmocka_unit_test(test_crc),
 		cmocka_unit_test(test_not_parquet),
+		cmocka_unit_test(test_root_leaf),
 	};
 
 	return cmocka_run_group_tests_name("pq_reader", tests, setup, teardown);
