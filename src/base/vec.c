@@ -1,6 +1,7 @@
 /* vec.c - types, schemas and columnar batches. */
 #include "base/vec.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,3 +307,75 @@ void tn_batch_filter(struct tn_batch *b, const uint8_t *drop)
 		filter_vec(&b->cols[c], keep, b->nrows, &b->arena);
 	b->nrows = m;
 }
+
+static int sign_ld(long double d)
+{
+	return d < 0 ? -1 : d > 0;
+}
+
+int tn_value_cmp(const struct tn_type *t, const void *a, const void *b)
+{
+	switch (t->kind) {
+	case TN_BOOL:
+	case TN_UINT8:
+		return *(const uint8_t *)a - *(const uint8_t *)b;
+	case TN_INT8:
+		return *(const int8_t *)a - *(const int8_t *)b;
+	case TN_INT16:
+		return *(const int16_t *)a - *(const int16_t *)b;
+	case TN_UINT16:
+		return *(const uint16_t *)a - *(const uint16_t *)b;
+	case TN_INT32:
+	case TN_DATE: {
+		int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+		return (x > y) - (x < y);
+	}
+	case TN_UINT32: {
+		uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+		return (x > y) - (x < y);
+	}
+	case TN_UINT64: {
+		uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+		return (x > y) - (x < y);
+	}
+	case TN_FLOAT: {
+		float x = *(const float *)a, y = *(const float *)b;
+
+		if (isnan(x) || isnan(y)) /* NaN sorts above every number */
+			return isnan(x) - isnan(y);
+		return sign_ld((long double)x - y);
+	}
+	case TN_DOUBLE: {
+		double x = *(const double *)a, y = *(const double *)b;
+
+		if (isnan(x) || isnan(y))
+			return isnan(x) - isnan(y);
+		return (x > y) - (x < y);
+	}
+	case TN_DECIMAL:
+		if (t->precision > 18) {
+			__int128 x = *(const __int128 *)a, y = *(const __int128 *)b;
+
+			return (x > y) - (x < y);
+		}
+		/* fall through */
+	case TN_INT64:
+	case TN_TIME:
+	case TN_TIMESTAMP: {
+		int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+		return (x > y) - (x < y);
+	}
+	default: {
+		const struct tn_bytes *x = a, *y = b;
+		size_t n = x->len < y->len ? x->len : y->len;
+		int c = n ? memcmp(x->ptr, y->ptr, n) : 0;
+
+		return c ? (c > 0) - (c < 0) : (x->len > y->len) - (x->len < y->len);
+	}
+	}
+}
+

@@ -146,6 +146,11 @@ static inline bool tn_vec_is_null(const struct tn_vec *v, size_t i)
  * old is left alone (it may belong to a reader). */
 void tn_batch_filter(struct tn_batch *b, const uint8_t *drop);
 
+/* Compare two values of the primitive type t in their vector storage
+ * (struct tn_bytes for strings and binary, compared as unsigned bytes):
+ * <0, 0, >0. NaN sorts above every number. */
+int tn_value_cmp(const struct tn_type *t, const void *a, const void *b);
+
 /* Decimal unscaled value i of a TN_DECIMAL vector, widened. */
 __int128 tn_vec_decimal(const struct tn_vec *v, size_t i);
 /* Format an unscaled decimal with scale fraction digits ("-12.30"). out

@@ -387,78 +387,6 @@ void delta_bpred_free(struct bpred *b)
 
 /* ---- comparing ---- */
 
-static int sign(long double d)
-{
-	return d < 0 ? -1 : d > 0;
-}
-
-/* Compare two values of type t in storage form. */
-static int cmp(const struct tn_type *t, const void *a, const void *b)
-{
-	switch (t->kind) {
-	case TN_BOOL:
-	case TN_UINT8:
-		return *(const uint8_t *)a - *(const uint8_t *)b;
-	case TN_INT8:
-		return *(const int8_t *)a - *(const int8_t *)b;
-	case TN_INT16:
-		return *(const int16_t *)a - *(const int16_t *)b;
-	case TN_UINT16:
-		return *(const uint16_t *)a - *(const uint16_t *)b;
-	case TN_INT32:
-	case TN_DATE: {
-		int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-		return (x > y) - (x < y);
-	}
-	case TN_UINT32: {
-		uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-		return (x > y) - (x < y);
-	}
-	case TN_UINT64: {
-		uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-		return (x > y) - (x < y);
-	}
-	case TN_FLOAT: {
-		float x = *(const float *)a, y = *(const float *)b;
-
-		if (isnan(x) || isnan(y)) /* NaN sorts above every number */
-			return isnan(x) - isnan(y);
-		return sign((long double)x - y);
-	}
-	case TN_DOUBLE: {
-		double x = *(const double *)a, y = *(const double *)b;
-
-		if (isnan(x) || isnan(y))
-			return isnan(x) - isnan(y);
-		return (x > y) - (x < y);
-	}
-	case TN_DECIMAL:
-		if (t->precision > 18) {
-			__int128 x = *(const __int128 *)a, y = *(const __int128 *)b;
-
-			return (x > y) - (x < y);
-		}
-		/* fall through */
-	case TN_INT64:
-	case TN_TIME:
-	case TN_TIMESTAMP: {
-		int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-		return (x > y) - (x < y);
-	}
-	default: {
-		const struct tn_bytes *x = a, *y = b;
-		size_t n = x->len < y->len ? x->len : y->len;
-		int c = n ? memcmp(x->ptr, y->ptr, n) : 0;
-
-		return c ? (c > 0) - (c < 0) : (x->len > y->len) - (x->len < y->len);
-	}
-	}
-}
-
 /* ---- rows ---- */
 
 /* SQL three-valued logic: 0 false, 1 true, 2 unknown. */
@@ -480,14 +408,14 @@ static int test_value(const struct bpred *b, bool isnull, const void *v)
 		for (size_t i = 0; i < b->nvals; i++) {
 			if (b->vals[i].null)
 				r = U;
-			else if (cmp(&b->f->type, v, b->vals[i].v) == 0)
+			else if (tn_value_cmp(&b->f->type, v, b->vals[i].v) == 0)
 				return T;
 		}
 		return r;
 	}
 	if (b->vals[0].null)
 		return U;
-	c = cmp(&b->f->type, v, b->vals[0].v);
+	c = tn_value_cmp(&b->f->type, v, b->vals[0].v);
 	switch (b->op) {
 	case P_EQ: return c == 0;
 	case P_NE: return c != 0;
@@ -737,25 +665,25 @@ static int eval_file(const struct bpred *b, struct file_ctx *fc)
 		switch (b->op) {
 		case P_EQ:
 		case P_IN:
-			maybe = !(cs.has_min && cmp(&b->f->type, cs.min.v, v->v) > 0) &&
-				!(cs.has_max && cmp(&b->f->type, cs.max.v, v->v) < 0);
+			maybe = !(cs.has_min && tn_value_cmp(&b->f->type, cs.min.v, v->v) > 0) &&
+				!(cs.has_max && tn_value_cmp(&b->f->type, cs.max.v, v->v) < 0);
 			break;
 		case P_NE:
 			maybe = !(cs.has_min && cs.has_max && cs.has_nulls && cs.nulls == 0 &&
-				  cmp(&b->f->type, cs.min.v, v->v) == 0 &&
-				  cmp(&b->f->type, cs.max.v, v->v) == 0);
+				  tn_value_cmp(&b->f->type, cs.min.v, v->v) == 0 &&
+				  tn_value_cmp(&b->f->type, cs.max.v, v->v) == 0);
 			break;
 		case P_LT:
-			maybe = !(cs.has_min && cmp(&b->f->type, cs.min.v, v->v) >= 0);
+			maybe = !(cs.has_min && tn_value_cmp(&b->f->type, cs.min.v, v->v) >= 0);
 			break;
 		case P_LE:
-			maybe = !(cs.has_min && cmp(&b->f->type, cs.min.v, v->v) > 0);
+			maybe = !(cs.has_min && tn_value_cmp(&b->f->type, cs.min.v, v->v) > 0);
 			break;
 		case P_GT:
-			maybe = !(cs.has_max && cmp(&b->f->type, cs.max.v, v->v) <= 0);
+			maybe = !(cs.has_max && tn_value_cmp(&b->f->type, cs.max.v, v->v) <= 0);
 			break;
 		case P_GE:
-			maybe = !(cs.has_max && cmp(&b->f->type, cs.max.v, v->v) < 0);
+			maybe = !(cs.has_max && tn_value_cmp(&b->f->type, cs.max.v, v->v) < 0);
 			break;
 		}
 		if (maybe)

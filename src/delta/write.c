@@ -157,32 +157,6 @@ static cJSON *type_json(const struct tn_type *t, struct tn_err *err)
 
 /* ---- statistics ---- */
 
-static int cmp_storage(const struct tn_type *t, const void *a, uint32_t al, const void *b,
-		       uint32_t bl)
-{
-	switch (t->kind) {
-	case TN_BOOL: return *(const uint8_t *)a - *(const uint8_t *)b;
-	case TN_INT8: return (*(const int8_t *)a > *(const int8_t *)b) - (*(const int8_t *)a < *(const int8_t *)b);
-	case TN_INT16: return (*(const int16_t *)a > *(const int16_t *)b) - (*(const int16_t *)a < *(const int16_t *)b);
-	case TN_INT32:
-	case TN_DATE: return (*(const int32_t *)a > *(const int32_t *)b) - (*(const int32_t *)a < *(const int32_t *)b);
-	case TN_FLOAT: return (*(const float *)a > *(const float *)b) - (*(const float *)a < *(const float *)b);
-	case TN_DOUBLE: return (*(const double *)a > *(const double *)b) - (*(const double *)a < *(const double *)b);
-	case TN_DECIMAL:
-		if (t->precision > 18)
-			return (*(const __int128 *)a > *(const __int128 *)b) - (*(const __int128 *)a < *(const __int128 *)b);
-		/* fall through */
-	case TN_INT64:
-	case TN_TIMESTAMP: return (*(const int64_t *)a > *(const int64_t *)b) - (*(const int64_t *)a < *(const int64_t *)b);
-	default: {
-		uint32_t n = al < bl ? al : bl;
-		int c = n ? memcmp(a, b, n) : 0;
-
-		return c ? c : (al > bl) - (al < bl);
-	}
-	}
-}
-
 static bool stat_kind(const struct tn_type *t)
 {
 	return !tn_type_is_nested(t) && t->kind != TN_BINARY && t->kind != TN_BOOL;
@@ -211,15 +185,18 @@ static void accumulate(struct delta_writer *w, const struct tn_batch *b)
 			if (t->kind == TN_STRING) {
 				const struct tn_bytes *s = &((const struct tn_bytes *)v->values)[i];
 
+				struct tn_bytes lo = {(const uint8_t *)a->minb, a->minl};
+				struct tn_bytes hi = {(const uint8_t *)a->maxb, a->maxl};
+
 				p = s->ptr;
 				len = s->len;
-				if (!a->any || cmp_storage(t, p, len, a->minb, a->minl) < 0) {
+				if (!a->any || tn_value_cmp(t, s, &lo) < 0) {
 					free(a->minb);
 					a->minb = tn_malloc(len + 1);
 					memcpy(a->minb, p, len);
 					a->minl = len;
 				}
-				if (!a->any || cmp_storage(t, p, len, a->maxb, a->maxl) > 0) {
+				if (!a->any || tn_value_cmp(t, s, &hi) > 0) {
 					free(a->maxb);
 					a->maxb = tn_malloc(len + 1);
 					memcpy(a->maxb, p, len);
@@ -232,9 +209,9 @@ static void accumulate(struct delta_writer *w, const struct tn_batch *b)
 			if ((t->kind == TN_FLOAT && *(const float *)p != *(const float *)p) ||
 			    (t->kind == TN_DOUBLE && *(const double *)p != *(const double *)p))
 				continue; /* NaN is never a bound */
-			if (!a->any || cmp_storage(t, p, 0, a->min, 0) < 0)
+			if (!a->any || tn_value_cmp(t, p, a->min) < 0)
 				memcpy(a->min, p, width);
-			if (!a->any || cmp_storage(t, p, 0, a->max, 0) > 0)
+			if (!a->any || tn_value_cmp(t, p, a->max) > 0)
 				memcpy(a->max, p, width);
 			a->any = true;
 		}
