@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/vec.h"
+#include "delta/dv.h"
 #include "store/store.h"
 
 struct delta_kv {
@@ -39,16 +40,6 @@ struct delta_metadata {
 	int64_t created_time; /* ms since the epoch */
 };
 
-/* A deletion vector descriptor, as in the log. */
-struct delta_dv_ref {
-	char storage_type; /* 'u', 'i' or 'p' */
-	char *path_or_inline_dv;
-	bool has_offset;
-	int32_t offset;
-	int32_t size_in_bytes;
-	int64_t cardinality;
-};
-
 /* An active data file of a snapshot. */
 struct delta_file {
 	char *path;         /* as the log wrote it, URI-decoded */
@@ -59,7 +50,7 @@ struct delta_file {
 	size_t n_partition_values;
 	char *stats;        /* the stats JSON, or NULL */
 	bool has_dv;
-	struct delta_dv_ref dv;
+	struct delta_dv_desc dv; /* its strings live with the snapshot: no _done */
 	int64_t num_records; /* from stats, -1 when unknown */
 };
 

@@ -11,6 +11,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "delta/delta_int.h"
+#include "delta/dv.h"
 #include "parquet/parquet.h"
 
 /* Reader features tarn reads (minReaderVersion 3), and the writer-only
@@ -401,7 +402,7 @@ static int bad(struct replay *r, const char *what)
 	return tn_err_set(r->err, TN_ECORRUPT, "%s: %s", r->where, what);
 }
 
-static int parse_dv(const char *where, const cJSON *o, struct delta_dv_ref *dv,
+static int parse_dv(const char *where, const cJSON *o, struct delta_dv_desc *dv,
 		    struct delta_snapshot *s, struct tn_err *err)
 {
 	const char *st = jstr(o, "storageType"), *p = jstr(o, "pathOrInlineDv");
@@ -421,31 +422,20 @@ static int parse_dv(const char *where, const cJSON *o, struct delta_dv_ref *dv,
 	return TN_OK;
 }
 
-/* The reconciliation key of a file action: its resolved path, and its
- * deletion vector's unique id. */
-/* abs must live in the snapshot's arena or outlive the map. */
-static char *file_key(struct replay *r, const char *abs, const cJSON *dvj)
+/* The reconciliation key of a file action: its resolved path (abs, which
+ * must live in the snapshot's arena) and its deletion vector's unique id. */
+static char *file_key(struct replay *r, const char *abs, const struct delta_dv_desc *dv)
 {
-	const char *st, *p;
-	int64_t off;
+	char *id, *k, *key;
 
-	if (!cJSON_IsObject(dvj))
-		return (char *)abs; /* the file's own abs_path (arena) serves as key */
-	st = jstr(dvj, "storageType");
-	p = jstr(dvj, "pathOrInlineDv");
-	if (jint(dvj, "offset", &off)) {
-		char *k = tn_asprintf("%s\x01%s%s@%lld", abs, st ? st : "", p ? p : "", (long long)off);
-		char *a = tn_arena_strdup(&r->s->arena, k);
-
-		free(k);
-		return a;
-	} else {
-		char *k = tn_asprintf("%s\x01%s%s", abs, st ? st : "", p ? p : "");
-		char *a = tn_arena_strdup(&r->s->arena, k);
-
-		free(k);
-		return a;
-	}
+	if (dv == NULL)
+		return (char *)abs; /* the file's own abs_path serves as key */
+	id = delta_dv_unique_id(dv);
+	k = tn_asprintf("%s\x01%s", abs, id);
+	key = tn_arena_strdup(&r->s->arena, k);
+	free(id);
+	free(k);
+	return key;
 }
 
 static int64_t stats_num_records(const char *stats)
@@ -507,7 +497,7 @@ static int apply_add(struct replay *r, const cJSON *a)
 
 	if (rc != TN_OK)
 		return rc;
-	key = file_key(r, f->abs_path, cJSON_GetObjectItemCaseSensitive(a, "deletionVector"));
+	key = file_key(r, f->abs_path, f->has_dv ? &f->dv : NULL);
 	tn_hmap_put(&r->files, key, strlen(key), f);
 	return TN_OK;
 }
@@ -515,15 +505,22 @@ static int apply_add(struct replay *r, const cJSON *a)
 static int apply_remove(struct replay *r, const cJSON *a)
 {
 	const char *path = jstr(a, "path");
+	const cJSON *dvj = cJSON_GetObjectItemCaseSensitive(a, "deletionVector");
+	struct delta_dv_desc dv;
 	char *abs, *key;
 	int rc;
 
 	if (path == NULL)
 		return bad(r, "remove action without a path");
+	if (cJSON_IsObject(dvj)) {
+		rc = parse_dv(r->where, dvj, &dv, r->s, r->err);
+		if (rc != TN_OK)
+			return rc;
+	}
 	rc = delta_resolve_path(r->s->t->root, path, &abs, r->err);
 	if (rc != TN_OK)
 		return rc;
-	key = file_key(r, abs, cJSON_GetObjectItemCaseSensitive(a, "deletionVector"));
+	key = file_key(r, abs, cJSON_IsObject(dvj) ? &dv : NULL);
 	tn_hmap_del(&r->files, key, strlen(key));
 	free(abs);
 	return TN_OK;

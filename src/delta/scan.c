@@ -28,7 +28,7 @@ struct scan_item {
 	const struct delta_file *f;
 	int rows;                /* enum item_rows */
 	bool has_other;
-	struct delta_dv_ref other;
+	struct delta_dv_desc other;
 	const char *change_type; /* NULL: the file's own _change_type column */
 	int64_t version;
 	int64_t ts_ms;
@@ -184,21 +184,6 @@ static int find_in_file(const struct tn_schema *fs, const struct tn_field *f, in
 	return tn_schema_find(fs, phys_name(f, mode));
 }
 
-static int load_dv(struct delta_scan *sc, const struct delta_dv_ref *r, struct delta_dv **out,
-		   struct tn_err *err)
-{
-	struct delta_dv_desc d = {
-		.storage_type = r->storage_type,
-		.path_or_inline_dv = r->path_or_inline_dv,
-		.has_offset = r->has_offset,
-		.offset = r->offset,
-		.size_in_bytes = r->size_in_bytes,
-		.cardinality = r->cardinality,
-	};
-
-	return delta_dv_load(sc->s->t->st, sc->s->t->root, &d, out, err);
-}
-
 static int open_file(struct delta_scan *sc, const struct scan_item *it, struct tn_err *err)
 {
 	const struct delta_file *f = it->f;
@@ -267,9 +252,9 @@ static int open_file(struct delta_scan *sc, const struct scan_item *it, struct t
 		free(keep);
 	}
 	if (rc == TN_OK && f->has_dv)
-		rc = load_dv(sc, &f->dv, &sc->dv, err);
+		rc = delta_dv_load(sc->s->t->st, sc->s->t->root, &f->dv, &sc->dv, err);
 	if (rc == TN_OK && it->rows == ROWS_IN_DV && it->has_other)
-		rc = load_dv(sc, &it->other, &sc->other, err);
+		rc = delta_dv_load(sc->s->t->st, sc->s->t->root, &it->other, &sc->other, err);
 	if (rc != TN_OK)
 		tn_err_prefix(err, "%s: data file '%s'", sc->s->t->root, f->path);
 	sc->cur = f;
