@@ -308,6 +308,35 @@ void tn_batch_filter(struct tn_batch *b, const uint8_t *drop)
 	b->nrows = m;
 }
 
+/* A shallow copy of v (and, recursively, of its children's vectors) whose
+ * child arrays live in a: filtering it leaves v as it was. */
+static void clone_vec(struct tn_vec *dst, const struct tn_vec *src, struct tn_arena *a)
+{
+	*dst = *src;
+	if (src->children != NULL && src->type->nfields > 0) {
+		dst->children = tn_arena_calloc(a, src->type->nfields, sizeof(*dst->children));
+		for (size_t c = 0; c < src->type->nfields; c++)
+			clone_vec(&dst->children[c], &src->children[c], a);
+	}
+}
+
+void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uint8_t *keep)
+{
+	size_t m = 0;
+
+	dst->schema = src->schema;
+	tn_arena_init(&dst->arena, 0);
+	dst->cols = tn_arena_calloc(&dst->arena, src->schema->ncols ? src->schema->ncols : 1,
+				    sizeof(*dst->cols));
+	for (size_t i = 0; i < src->nrows; i++)
+		m += keep[i] != 0;
+	for (size_t c = 0; c < src->schema->ncols; c++) {
+		clone_vec(&dst->cols[c], &src->cols[c], &dst->arena);
+		filter_vec(&dst->cols[c], keep, src->nrows, &dst->arena);
+	}
+	dst->nrows = m;
+}
+
 static int sign_ld(long double d)
 {
 	return d < 0 ? -1 : d > 0;

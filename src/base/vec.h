@@ -144,6 +144,10 @@ static inline bool tn_vec_is_null(const struct tn_vec *v, size_t i)
 /* Remove the rows whose drop[i] is non-zero (b->nrows entries) from every
  * column, nested values included. New storage comes from b's arena; the
  * old is left alone (it may belong to a reader). */
+/* Copy the rows of src whose keep[i] is set into dst, a new batch over the
+ * same schema with its own arena (tn_batch_done). Values may point into
+ * src's arena: src must outlive dst. */
+void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uint8_t *keep);
 void tn_batch_filter(struct tn_batch *b, const uint8_t *drop);
 
 /* Compare two values of the primitive type t in their vector storage

@@ -138,6 +138,8 @@ struct delta_scan_opts {
  * may be `quoted`. TN_EINVAL with the position of the problem. */
 int delta_pred_parse(const char *text, struct delta_pred **out, struct tn_err *err);
 void delta_pred_free(struct delta_pred *p);
+/* The predicate as text that delta_pred_parse reads back. Caller frees. */
+char *delta_pred_text(const struct delta_pred *p);
 
 struct delta_scan_metrics {
 	uint64_t files_total;   /* active files in the snapshot */
@@ -194,31 +196,179 @@ int delta_history(struct delta_table *t, struct delta_commit **out, size_t *n,
 		  struct tn_err *err);
 void delta_history_free(struct delta_commit *c, size_t n);
 
-/* ---- writing ---- */
+/* ---- writing: transactions ---- */
+
+/* A transaction reads one version of a table, writes new data files and
+ * collects actions, and commits them all as the next version or nothing.
+ * Conflicts with concurrent commits follow Delta's rules (see txn.c); a
+ * transaction that only appends (read nothing, removed nothing, changed no
+ * metadata) is a blind append and retries past other appends. */
+struct delta_tx;
+
+struct delta_create_opts {
+	const struct tn_schema *schema;
+	const char *const *partition_columns;
+	size_t npartition_columns;
+	const struct delta_kv *properties; /* delta.* and user properties */
+	size_t nproperties;
+	const char *name, *description;    /* may be NULL */
+};
+
+/* Evaluates a CHECK constraint the Delta layer cannot (an SQL expression
+ * beyond delta_pred_parse's): sets bad[i] = 1 for each row of b for which
+ * expr is not true. */
+typedef int (*delta_check_fn)(void *ctx, const char *name, const char *expr,
+			      const struct tn_batch *b, uint8_t *bad, struct tn_err *err);
+
+/* Begin a transaction on the existing table at root, reading its latest
+ * version. TN_ENOENT when there is no table; TN_EUNSUPPORTED naming a
+ * writer feature tarn does not honour. */
+int delta_tx_begin(struct store *st, const char *root, struct delta_tx **out, struct tn_err *err);
+/* Begin a transaction that creates the table (version 0): the protocol is
+ * the least the properties need (1/2; writer 3 for CHECK constraints, 4
+ * for the change data feed, 2/5 for column mapping, table features for
+ * deletion vectors, timestamp_ntz and in-commit timestamps). TN_EEXIST
+ * when a table is there. The operation is "CREATE TABLE" until set. */
+int delta_tx_create(struct store *st, const char *root, const struct delta_create_opts *o,
+		    struct delta_tx **out, struct tn_err *err);
+struct delta_table *delta_tx_table(struct delta_tx *tx);       /* NULL when creating */
+struct delta_snapshot *delta_tx_snapshot(struct delta_tx *tx); /* the version read, or NULL */
+/* The table's logical schema as this transaction will leave it. */
+const struct tn_schema *delta_tx_schema(const struct delta_tx *tx);
+size_t delta_tx_partition_columns(const struct delta_tx *tx, char *const **cols);
+/* A property as this transaction will leave it, or NULL. */
+const char *delta_tx_property(const struct delta_tx *tx, const char *key);
+bool delta_tx_cdf_enabled(const struct delta_tx *tx);
+bool delta_tx_dv_enabled(const struct delta_tx *tx);
+
+/* commitInfo: the operation ("WRITE", "DELETE", ...), its parameters as a
+ * JSON object's text, and metrics (written as strings, as Spark does). */
+void delta_tx_set_operation(struct delta_tx *tx, const char *op, const char *params_json);
+void delta_tx_set_metric(struct delta_tx *tx, const char *key, int64_t v);
+/* false for rearrangements (OPTIMIZE): adds and removes say dataChange false. */
+void delta_tx_set_data_change(struct delta_tx *tx, bool data_change);
+void delta_tx_set_check(struct delta_tx *tx, delta_check_fn fn, void *ctx);
+/* Record that the transaction read the rows matching p (NULL: all): a
+ * concurrent commit that adds rows matching it (under Serializable, or
+ * WriteSerializable unless that commit was a blind append) or removes a
+ * file it read is a conflict. */
+int delta_tx_read(struct delta_tx *tx, const struct delta_pred *p, struct tn_err *err);
+/* Commit application transaction version (the txn action). */
+void delta_tx_set_app_txn(struct delta_tx *tx, const char *app_id, int64_t version);
+int delta_tx_set_domain(struct delta_tx *tx, const char *domain, const char *configuration,
+			bool removed, struct tn_err *err);
+/* Set (value NULL: unset) a table property, raising the protocol as the
+ * feature needs. delta.columnMapping.mode = name gives every column an id
+ * and a physical name. */
+int delta_tx_set_property(struct delta_tx *tx, const char *key, const char *value,
+			  struct tn_err *err);
+/* Schema evolution: add nullable columns at the end (mergeSchema); rename
+ * or drop a column (needs column mapping). */
+int delta_tx_add_columns(struct delta_tx *tx, const struct tn_field *cols, size_t n,
+			 struct tn_err *err);
+int delta_tx_rename_column(struct delta_tx *tx, const char *from, const char *to,
+			   struct tn_err *err);
+int delta_tx_drop_column(struct delta_tx *tx, const char *name, struct tn_err *err);
+
+/* Write rows into new data files (split by partition values). b's columns
+ * are matched to the table's by name (missing ones are null; extra ones or
+ * other types are TN_EINVAL naming the column); NOT NULL, CHECK
+ * (delta.constraints.*) constraints are enforced: a violation is TN_EINVAL
+ * naming the column or constraint. */
+int delta_tx_write(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err);
+/* With the change data feed on, write b's rows as change data of the given
+ * _change_type (insert, delete, update_preimage, update_postimage) into
+ * _change_data/ files; a no-op otherwise. */
+int delta_tx_write_changes(struct delta_tx *tx, const struct tn_batch *b, const char *change_type,
+			   struct tn_err *err);
+/* Remove an active file of the snapshot read. */
+int delta_tx_remove(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err);
+/* Add a file that exists (RESTORE; f may come from another snapshot),
+ * with its statistics and deletion vector. */
+int delta_tx_add_file(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err);
+/* Mark rows of an active file deleted with a deletion vector (the union of
+ * its vector, if any, and rows): removes f and adds it back with the new
+ * vector, stored in this commit's DV file. */
+int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
+			 const struct delta_dv *rows, struct tn_err *err);
+
+/* Commit as the next version (retrying past concurrent blind appends and
+ * other commits that do not conflict). On success *version is the new
+ * version; a checkpoint follows every delta.checkpointInterval (10)
+ * commits. On failure (TN_ECONFLICT naming the version and the kind of
+ * conflict) nothing is committed and the transaction's files are deleted.
+ * Frees tx either way. */
+int delta_tx_commit(struct delta_tx *tx, int64_t *version, struct tn_err *err);
+/* Drop the transaction and the files it wrote. NULL is a no-op. */
+void delta_tx_abort(struct delta_tx *tx);
+
+/* ---- writing rows: append and overwrite ---- */
 
 enum delta_write_mode { DELTA_APPEND, DELTA_OVERWRITE };
 
+struct delta_write_opts {
+	int mode;                           /* enum delta_write_mode */
+	const struct delta_pred *replace_where; /* overwrite only the rows matching it */
+	/* for a new table: */
+	const char *const *partition_by;
+	size_t npartition_by;
+	const struct delta_kv *properties;
+	size_t nproperties;
+	bool merge_schema;                  /* add the rows' new columns to the table */
+};
+
 struct delta_writer;
 
-/* Start writing rows of the given schema to the table at root: a new
- * table is created (protocol 1/2, no partitions) on commit; an existing one
- * must have the same column names and types in order. Partitioned,
- * column-mapped or writer-version > 2 tables are refused for now
- * (TN_EUNSUPPORTED). */
+/* Start writing rows of the given schema to the table at root; the table
+ * is created (partitioned by partition_by, with properties) when there is
+ * none. Rows are matched to the table's columns by name (see
+ * delta_tx_write). */
+int delta_writer_open_opts(struct store *st, const char *root, const struct tn_schema *schema,
+			   const struct delta_write_opts *o, struct delta_writer **out,
+			   struct tn_err *err);
 int delta_writer_open(struct store *st, const char *root, const struct tn_schema *schema,
 		      int mode, struct delta_writer **out, struct tn_err *err);
+struct delta_tx *delta_writer_tx(struct delta_writer *w);
 /* Write a batch into the transaction's data files (not yet visible). */
 int delta_writer_write(struct delta_writer *w, const struct tn_batch *b, struct tn_err *err);
-/* Commit: one new version holding commitInfo, (for a new table) protocol
- * and metaData, the removes of an overwrite and the new files' adds with
- * statistics. A blind append that loses the race retries at the next
- * version unless the winner changed protocol or metadata; an overwrite
- * conflicts with any concurrent change of files. TN_ECONFLICT names the
- * version. On failure the data files are deleted and nothing is
- * committed. Frees w either way. */
+/* Commit (see delta_tx_commit). Frees w either way. */
 int delta_writer_commit(struct delta_writer *w, int64_t *version, struct tn_err *err);
 /* Drop the transaction and its data files. NULL is a no-op. */
 void delta_writer_abort(struct delta_writer *w);
+
+/* ---- row-level changes: delete, update, merge ---- */
+
+enum delta_row_action { DELTA_ROW_KEEP, DELTA_ROW_DELETE, DELTA_ROW_UPDATE };
+
+/* Decides, for a batch of live rows of a file being considered, what
+ * happens to each: act[i] = enum delta_row_action. For DELTA_ROW_UPDATE,
+ * row i of `updated` holds the new values: updated starts as a copy of
+ * rows (same schema, its own vectors) that fn changes in place (new
+ * strings go in updated->arena). */
+typedef int (*delta_row_fn)(void *ctx, const struct tn_batch *rows, uint8_t *act,
+			    struct tn_batch *updated, struct tn_err *err);
+
+struct delta_rewrite_result {
+	int64_t rows_deleted, rows_updated, rows_copied;
+	int64_t files_removed, files_added, bytes_removed, bytes_added;
+	int64_t dvs_added, dvs_updated, cdc_files;
+	int64_t files_scanned, files_skipped;
+};
+
+/* Apply fn to the live rows of every active file that may hold rows
+ * matching where (NULL: every file; files proven not to match by partition
+ * values or statistics are skipped), inside tx. A file where fn keeps every
+ * row is left alone. Otherwise, with deletion vectors enabled, the deleted
+ * and updated rows are marked in a deletion vector and the updated rows
+ * written to new files; without, the file is rewritten (copy-on-write)
+ * with its kept and updated rows. With the change data feed on, delete,
+ * update_preimage and update_postimage rows go to change data files.
+ * Records the read (delta_tx_read with where) for conflict checks. */
+int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
+		     void *ctx, struct delta_rewrite_result *res, struct tn_err *err);
+/* Delete the rows matching where (NULL: all rows). */
+int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
+			  struct delta_rewrite_result *res, struct tn_err *err);
 
 /* True when a directory looks like a Delta table (has _delta_log). */
 bool delta_is_table(struct store *st, const char *root);

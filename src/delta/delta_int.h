@@ -67,6 +67,12 @@ int delta_type_parse(const cJSON *j, struct tn_type *out, struct tn_err *err);
  * the text is not a value of the type. */
 int delta_value_parse(const char *s, const struct tn_type *t, void *o, struct tn_err *err);
 
+/* A scan of one active file f of s, all columns, live rows only (its
+ * deletion vector applied), with one more output column, _tarn_row_index
+ * (int64): each row's index in the data file. */
+int delta_scan_open_file(struct delta_snapshot *s, const struct delta_file *f,
+			 struct delta_scan **out, struct tn_err *err);
+
 /* ---- log.c ---- */
 
 /* A file action (add, remove or cdc) as a delta_file in s's arena. where

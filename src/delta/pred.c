@@ -38,6 +38,66 @@ void delta_pred_free(struct delta_pred *p)
 	free(p);
 }
 
+/* ---- text ---- */
+
+static void pred_text(struct tn_buf *b, const struct delta_pred *p)
+{
+	static const char *const ops[] = {[P_EQ] = "=", [P_NE] = "!=", [P_LT] = "<",
+					  [P_LE] = "<=", [P_GT] = ">", [P_GE] = ">="};
+
+	switch (p->op) {
+	case P_AND:
+	case P_OR:
+		tn_buf_putc(b, '(', NULL);
+		pred_text(b, p->l);
+		tn_buf_puts(b, p->op == P_AND ? " AND " : " OR ", NULL);
+		pred_text(b, p->r);
+		tn_buf_putc(b, ')', NULL);
+		return;
+	case P_NOT:
+		tn_buf_puts(b, "NOT ", NULL);
+		pred_text(b, p->l);
+		return;
+	default:
+		break;
+	}
+	tn_buf_printf(b, NULL, "`%s`", p->column);
+	if (p->op == P_NULL || p->op == P_NOTNULL) {
+		tn_buf_puts(b, p->op == P_NULL ? " IS NULL" : " IS NOT NULL", NULL);
+		return;
+	}
+	tn_buf_printf(b, NULL, " %s ", p->op == P_IN ? "IN" : ops[p->op]);
+	if (p->op == P_IN)
+		tn_buf_putc(b, '(', NULL);
+	for (size_t i = 0; i < p->nvalues; i++) {
+		if (i)
+			tn_buf_puts(b, ", ", NULL);
+		if (p->values[i] == NULL) {
+			tn_buf_puts(b, "NULL", NULL);
+		} else if (p->quoted[i]) {
+			tn_buf_putc(b, '\'', NULL);
+			for (const char *c = p->values[i]; *c; c++) {
+				if (*c == '\'')
+					tn_buf_putc(b, '\'', NULL);
+				tn_buf_putc(b, *c, NULL);
+			}
+			tn_buf_putc(b, '\'', NULL);
+		} else {
+			tn_buf_puts(b, p->values[i], NULL);
+		}
+	}
+	if (p->op == P_IN)
+		tn_buf_putc(b, ')', NULL);
+}
+
+char *delta_pred_text(const struct delta_pred *p)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	pred_text(&b, p);
+	return tn_buf_detach(&b, NULL);
+}
+
 /* ---- parsing ---- */
 
 struct parser {

@@ -39,6 +39,7 @@ struct delta_scan {
 	struct scan_item *items;   /* the files to read, in order */
 	size_t nitems;
 	bool cdf;                  /* the last 3 output columns are the change feed's */
+	bool row_index;            /* the last output column is the row's index in its file */
 	bool owns_snapshot;
 	struct bpred *where;       /* the filter, bound to out */
 	size_t nlogical;           /* output columns before those */
@@ -672,7 +673,14 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 		for (size_t i = 0; i < sc->out.ncols; i++) {
 			const struct tn_field *f = &sc->out.cols[i];
 
-			if (i >= sc->nlogical)
+			if (i >= sc->nlogical && sc->row_index) {
+				tn_vec_alloc(&b->cols[i], &f->type, n, &b->arena);
+				b->cols[i].len = n;
+				for (size_t r = 0; r < n; r++)
+					((int64_t *)b->cols[i].values)[r] =
+						(int64_t)(sc->row_in_file - n + r);
+				rc = TN_OK;
+			} else if (i >= sc->nlogical)
 				rc = cdf_column(sc, i - sc->nlogical, n, &b->cols[i], &b->arena);
 			else if (sc->is_partition[i])
 				rc = partition_vec(sc, f, n, &b->cols[i], &b->arena, err);
@@ -699,6 +707,37 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 		}
 		return TN_OK;
 	}
+}
+
+/* ---- one file, with row indexes ---- */
+
+int delta_scan_open_file(struct delta_snapshot *s, const struct delta_file *f,
+			 struct delta_scan **out, struct tn_err *err)
+{
+	struct delta_scan *sc;
+	size_t n;
+	int rc = delta_scan_open(s, NULL, &sc, err);
+
+	*out = NULL;
+	if (rc != TN_OK)
+		return rc;
+	sc->nitems = 0;
+	sc->items[sc->nitems++].f = f;
+	sc->m.files_total = 1;
+	sc->m.files_skipped = 0;
+	sc->row_index = true;
+	n = sc->out.ncols;
+	sc->out.cols = tn_reallocarray(sc->out.cols, n + 1, sizeof(*sc->out.cols));
+	memset(&sc->out.cols[n], 0, sizeof(sc->out.cols[n]));
+	sc->out.cols[n].name = tn_strdup("_tarn_row_index");
+	sc->out.cols[n].type.kind = TN_INT64;
+	sc->out.ncols = n + 1;
+	sc->is_partition = tn_reallocarray(sc->is_partition, n + 1, sizeof(bool));
+	sc->src_col = tn_reallocarray(sc->src_col, n + 1, sizeof(int));
+	sc->is_partition[n] = false;
+	sc->src_col[n] = -1;
+	*out = sc;
+	return TN_OK;
 }
 
 /* ---- change data feed ---- */

@@ -1,0 +1,64 @@
+/* write_int.h - the writing side inside src/delta: data file sinks
+ * (partitioned Parquet files with statistics) and schema JSON. */
+#ifndef DELTA_WRITE_INT_H
+#define DELTA_WRITE_INT_H
+
+#include "delta/delta_int.h"
+
+/* Column mapping modes (delta.columnMapping.mode). */
+enum delta_map_mode { DELTA_MAP_NONE, DELTA_MAP_NAME, DELTA_MAP_ID };
+
+int delta_map_mode_of(const char *property);
+
+/* A data file a sink wrote (not yet committed). */
+struct delta_out_file {
+	char *path;                    /* relative to the root, not URI-encoded */
+	char **pv;                     /* partition values (NULL for null), per partition column */
+	uint64_t size;
+	int64_t rows;
+	char *stats;                   /* statistics JSON, or NULL (change data files) */
+};
+
+struct delta_sink_opts {
+	const struct tn_schema *schema;  /* logical columns of the batches written */
+	char *const *partition_columns;  /* names, in the table's order */
+	size_t npartition_columns;
+	int map_mode;                    /* enum delta_map_mode */
+	int stats_cols;                  /* columns with statistics; < 0: all */
+	const char *prefix;              /* directory under the root ("" or "_change_data") */
+	bool cdc;                        /* the batches' last column is _change_type: no stats */
+	int64_t file_rows;               /* roll to a new file after this many rows (0: 8 Mi) */
+};
+
+struct delta_sink;
+
+int delta_sink_open(struct store *st, const char *root, const struct delta_sink_opts *o,
+		    struct delta_sink **out, struct tn_err *err);
+/* Write the rows of b (its columns are the sink's schema, in order). */
+int delta_sink_write(struct delta_sink *k, const struct tn_batch *b, struct tn_err *err);
+/* Close every open file. */
+int delta_sink_finish(struct delta_sink *k, struct tn_err *err);
+size_t delta_sink_nfiles(const struct delta_sink *k);
+const struct delta_out_file *delta_sink_file(const struct delta_sink *k, size_t i);
+/* Free k; with remove, delete every file it wrote (open ones are aborted). */
+void delta_sink_free(struct delta_sink *k, bool remove);
+
+/* The Delta JSON of a field (with its column-mapping metadata when it has
+ * a physical name or field id) and of a type. TN_EUNSUPPORTED for a type a
+ * Delta table cannot hold. */
+cJSON *delta_field_json(const struct tn_field *f, struct tn_err *err);
+cJSON *delta_type_json(const struct tn_type *t, struct tn_err *err);
+
+/* The text form of a partition value (as the log holds it) of row i of v,
+ * or NULL for a null. Caller frees. */
+char *delta_partition_text(const struct tn_vec *v, size_t i);
+
+
+/* Write rows rewritten from existing files (copied or updated): like
+ * delta_tx_write, but never change data of their own. */
+int delta_tx_write_copy(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err);
+
+/* A random version-4 UUID as text. */
+void delta_uuid4(char out[37]);
+
+#endif
