@@ -74,6 +74,33 @@ const struct cli_cmd cli_commands[] = {
 	 "Options:\n"
 	 "      --mode M     append (default) or overwrite\n",
 	 cli_cmd_import},
+	{"delete", "--where EXPR | --all TABLE_DIR",
+	 "delete the rows of a Delta table that match a filter",
+	 "Deletes in one new version. Files that cannot hold matching rows (by\n"
+	 "partition values and statistics) are not read; a file with matching rows is\n"
+	 "rewritten without them, or, when the table has delta.enableDeletionVectors,\n"
+	 "keeps its data and gets a deletion vector. With the change data feed on,\n"
+	 "the deleted rows are also written as change data.\n"
+	 "Options:\n"
+	 "  -w, --where EXPR  the rows to delete (the filter syntax of cat --where)\n"
+	 "      --all         delete every row\n",
+	 cli_cmd_delete},
+	{"alter", "[--set-property K=V] [--unset-property K] [--add-column 'NAME TYPE'] [--rename-column OLD=NEW] [--drop-column NAME] TABLE_DIR",
+	 "change a Delta table's properties or columns",
+	 "Applies the changes, in order, in one new version. Properties may switch\n"
+	 "on features (delta.enableDeletionVectors, delta.enableChangeDataFeed,\n"
+	 "delta.columnMapping.mode=name, delta.enableInCommitTimestamps,\n"
+	 "delta.constraints.NAME = 'expr', delta.appendOnly, ...); the protocol is\n"
+	 "raised as they need. New columns are nullable and come last. Renaming and\n"
+	 "dropping columns needs column mapping (delta.columnMapping.mode=name).\n"
+	 "Options:\n"
+	 "      --set-property K=V       set a table property\n"
+	 "      --unset-property K       remove a table property\n"
+	 "      --add-column 'NAME TYPE' add a column (a Delta type: long, string,\n"
+	 "                               decimal(10,2), timestamp, ...)\n"
+	 "      --rename-column OLD=NEW  rename a column\n"
+	 "      --drop-column NAME       drop a column\n",
+	 cli_cmd_alter},
 	{"inspect", "[--format text|json] [--version N | --timestamp TS] PATH",
 	 "show a Parquet file's footer or a Delta table's snapshot",
 	 "For a Parquet file: the schema (as tarn types and as Parquet declares it),\n"

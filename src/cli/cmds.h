@@ -2,11 +2,17 @@
 #ifndef TARN_CLI_CMDS_H
 #define TARN_CLI_CMDS_H
 
+#include <stdint.h>
+
 int cli_cmd_cat(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_history(int argc, char **argv);
 int cli_cmd_changes(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
+int cli_cmd_delete(int argc, char **argv);
+int cli_cmd_alter(int argc, char **argv);
+/* "tarn CMD: TABLE version N: what" on stderr; returns CLI_OK. */
+int cli_commit_report(const char *cmd, const char *table, int64_t version, const char *what);
 
 /* Delta tables for cat and inspect (a directory argument). */
 #include <stdbool.h>

@@ -118,6 +118,11 @@ const struct delta_domain *delta_snapshot_domain(const struct delta_snapshot *s,
 /* A table property from metaData.configuration, or NULL. */
 const char *delta_snapshot_property(const struct delta_snapshot *s, const char *key);
 
+/* Parse a Delta schemaString into a tn_schema (physical names and field
+ * ids from column-mapping metadata). TN_ECORRUPT for malformed JSON,
+ * TN_EUNSUPPORTED for types tarn does not read (naming them). */
+int delta_schema_parse(const char *json, struct tn_schema *out, struct tn_err *err);
+
 /* ---- scans ---- */
 
 struct delta_pred;

@@ -52,10 +52,6 @@ struct delta_snapshot {
 
 /* ---- schema.c ---- */
 
-/* Parse a Delta schemaString into a tn_schema (physical names and field
- * ids from column-mapping metadata). TN_ECORRUPT for malformed JSON,
- * TN_EUNSUPPORTED for types tarn does not read (naming them). */
-int delta_schema_parse(const char *json, struct tn_schema *out, struct tn_err *err);
 /* Parse one Delta type (a JSON string like "long" or an object). */
 int delta_type_parse(const cJSON *j, struct tn_type *out, struct tn_err *err);
 
