@@ -3,7 +3,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
+#include "base/str.h"
 
 #include "base/log.h"
 #include "cli/cmds.h"
@@ -63,16 +67,24 @@ const struct cli_cmd cli_commands[] = {
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
-	{"import", "[--mode append|overwrite] FILE.parquet TABLE_DIR",
+	{"import", "[--mode append|overwrite] [--replace-where EXPR] [--partition-by A,B] [--property K=V] [--merge-schema] FILE.parquet TABLE_DIR",
 	 "append a Parquet file's rows to a Delta table, or replace its rows",
 	 "Writes the rows into new data files of TABLE_DIR and commits them as one\n"
-	 "new version (creating the table when the directory has none; the\n"
-	 "columns must then match the table's). Every file gets statistics, and the\n"
-	 "commit records commitInfo. A concurrent append makes this one retry at\n"
-	 "the next version; other conflicts fail and leave the table as it was.\n"
-	 "Partitioned and column-mapped tables cannot be written yet.\n"
+	 "new version, creating the table when the directory has none. Rows go to\n"
+	 "the table's columns by name; a missing column is null, a column the table\n"
+	 "lacks or of another type is refused (unless --merge-schema), as is a null\n"
+	 "in a NOT NULL column or a row breaking a CHECK constraint. Every file gets\n"
+	 "statistics, and the commit records commitInfo. A concurrent append makes\n"
+	 "this one retry at the next version; other conflicts fail and leave the\n"
+	 "table as it was.\n"
 	 "Options:\n"
-	 "      --mode M     append (default) or overwrite\n",
+	 "      --mode M              append (default) or overwrite\n"
+	 "      --replace-where EXPR  overwrite only the rows matching EXPR; every new\n"
+	 "                            row must match it\n"
+	 "      --partition-by A,B    a new table's partition columns\n"
+	 "      --property K=V        a table property (repeatable), e.g.\n"
+	 "                            delta.enableDeletionVectors=true\n"
+	 "      --merge-schema        add the file's new columns to the table\n",
 	 cli_cmd_import},
 	{"delete", "--where EXPR | --all TABLE_DIR",
 	 "delete the rows of a Delta table that match a filter",
@@ -144,6 +156,32 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 	cli_print_usage(stderr, cmd);
 	return CLI_USAGE;
+}
+
+void cli_list_add(struct cli_list *l, const char *s)
+{
+	l->v = tn_reallocarray(l->v, l->n + 2, sizeof(char *));
+	l->v[l->n++] = tn_strdup(s);
+	l->v[l->n] = NULL;
+}
+
+void cli_list_split(struct cli_list *l, const char *s)
+{
+	char *copy = tn_strdup(s), *save = NULL;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (*tn_str_trim(tok))
+			cli_list_add(l, tn_str_trim(tok));
+	free(copy);
+}
+
+void cli_list_done(struct cli_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 static void print_global_help(FILE *out)

@@ -2,6 +2,7 @@
 #ifndef TARN_CLI_H
 #define TARN_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes (ARCHITECTURE "Command line"). */
@@ -28,6 +29,16 @@ void cli_print_usage(FILE *out, const struct cli_cmd *cmd);
  * CLI_USAGE. */
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A growable list of strings an option collects (repeated or "a,b,c"). */
+struct cli_list {
+	char **v; /* NULL-terminated when n > 0 */
+	size_t n;
+};
+void cli_list_add(struct cli_list *l, const char *s);
+/* Add each comma-separated item of s, trimmed; empty items are skipped. */
+void cli_list_split(struct cli_list *l, const char *s);
+void cli_list_done(struct cli_list *l);
 
 /* The whole program: parse global options, run a command. */
 int cli_main(int argc, char **argv);

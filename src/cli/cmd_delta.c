@@ -502,9 +502,16 @@ int cli_cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"mode", required_argument, NULL, 'm'},
+		{"partition-by", required_argument, NULL, 'p'},
+		{"property", required_argument, NULL, 'P'},
+		{"merge-schema", no_argument, NULL, 'M'},
+		{"replace-where", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("import");
+	struct delta_write_opts wo;
+	struct cli_list parts = {0}, props = {0};
+	struct delta_pred *replace = NULL;
 	int mode = DELTA_APPEND, c, rc = CLI_OK;
 	struct store *st;
 	struct pq_reader *r = NULL;
@@ -513,6 +520,7 @@ int cli_cmd_import(int argc, char **argv)
 	struct tn_err err;
 	int64_t version = -1, rows = 0;
 
+	memset(&wo, 0, sizeof(wo));
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+m:", longopts, NULL)) != -1) {
@@ -522,14 +530,41 @@ int cli_cmd_import(int argc, char **argv)
 			mode = DELTA_OVERWRITE;
 		else if (c == 'm')
 			return cli_usage_error(self, "--mode is append or overwrite, not '%s'", optarg);
-		else
+		else if (c == 'p')
+			cli_list_split(&parts, optarg);
+		else if (c == 'P' && strchr(optarg, '=') != NULL)
+			cli_list_add(&props, optarg);
+		else if (c == 'P')
+			return cli_usage_error(self, "--property wants KEY=VALUE, not '%s'", optarg);
+		else if (c == 'M')
+			wo.merge_schema = true;
+		else if (c == 'r' && replace == NULL && delta_pred_parse(optarg, &replace, &err) != TN_OK)
+			return cli_usage_error(self, "--replace-where: %s", err.msg);
+		else if (c != 'r')
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 	}
-	if (argc - optind != 2)
+	if (argc - optind != 2) {
+		delta_pred_free(replace);
 		return cli_usage_error(self, "want a Parquet file and a table directory");
+	}
+	if (replace != NULL)
+		mode = DELTA_OVERWRITE;
+	wo.mode = mode;
+	wo.replace_where = replace;
+	wo.partition_by = (const char *const *)parts.v;
+	wo.npartition_by = parts.n;
+	wo.nproperties = props.n;
+	wo.properties = tn_calloc(props.n + 1, sizeof(*wo.properties));
+	for (size_t i = 0; i < props.n; i++) {
+		char *eq = strchr(props.v[i], '=');
+
+		*eq = '\0';
+		((struct delta_kv *)wo.properties)[i].key = props.v[i];
+		((struct delta_kv *)wo.properties)[i].value = eq + 1;
+	}
 	st = store_local_new("");
 	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK ||
-	    delta_writer_open(st, argv[optind + 1], pq_reader_schema(r), mode, &w, &err) != TN_OK) {
+	    delta_writer_open_opts(st, argv[optind + 1], pq_reader_schema(r), &wo, &w, &err) != TN_OK) {
 		rc = fail("import", &err);
 		goto done;
 	}
@@ -554,5 +589,9 @@ done:
 	delta_writer_abort(w);
 	pq_reader_close(r);
 	store_free(st);
+	delta_pred_free(replace);
+	free((void *)wo.properties);
+	cli_list_done(&parts);
+	cli_list_done(&props);
 	return rc;
 }
