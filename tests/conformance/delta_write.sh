@@ -10,7 +10,7 @@ DATA=${TARN_TESTDATA:-$TARN_SRCDIR/../shared/testdata}/parquet/data
 command -v python3 >/dev/null || skip_all "python3 not installed"
 PEER=${TARN_DUCKDB_PEER:-$TARN_SRCDIR/build-peers/duckdb}
 COMPARE=$DATA/../../../tools/jsonl_compare.py
-plan 17
+plan 28
 
 duck_equal() { # TABLE: tarn's rows equal delta_read.mjs's
 	if [ ! -d "$PEER/node_modules" ]; then
@@ -111,6 +111,55 @@ ok $? "4 concurrent writers x 3 appends: $(rows "$C") rows (want $((8 + 96)))"
 ok $? "13 contiguous versions: $(ls "$C/_delta_log" | grep -c 'json$')"
 [ "$(ls "$C" | grep -c parquet)" -eq 13 ]
 ok $? "no orphan data files: $(ls "$C" | grep -c parquet) for 13 commits"
+
+# Partitioned tables: Hive-style directories, values with characters that
+# need escaping, null partition values.
+GEN=${TARN_BUILDDIR:-$TARN_SRCDIR}/tests/conformance/rows_gen
+P=$TEST_TMP/parted
+"$GEN" "$TEST_TMP/p1.parquet" 0 100 'a b/c=d%e:f'
+"$GEN" "$TEST_TMP/p2.parquet" 100 50 NULL
+"$GEN" "$TEST_TMP/p3.parquet" 150 50 plain
+"$TARN_BIN" import --partition-by tag,grp "$TEST_TMP/p1.parquet" "$P" 2>/dev/null &&
+	"$TARN_BIN" import "$TEST_TMP/p2.parquet" "$P" 2>/dev/null &&
+	"$TARN_BIN" import "$TEST_TMP/p3.parquet" "$P" 2>/dev/null
+ok $? "a partitioned table is created and appended to"
+[ "$("$TARN_BIN" cat --format csv --columns id,tag --where "tag IS NULL" "$P" | tail -n +2 | wc -l)" -eq 50 ] &&
+	[ "$("$TARN_BIN" cat --metrics --format csv --columns id,tag,grp --where "tag = 'plain' AND grp = 3" "$P" 2>&1 >/dev/null | grep -o '[0-9]* read' | grep -o '[0-9]*')" -eq 1 ]
+ok $? "partition values read back (nulls too) and prune files"
+ls "$P" | grep -q '^tag=a b%2Fc%3Dd%25e%3Af$' && ls "$P" | grep -q '^tag=__HIVE_DEFAULT_PARTITION__$'
+ok $? "partition directories are Hive-escaped: $(ls "$P" | tr '\n' ' ')"
+duck_equal "$P" "a partitioned table in DuckDB"
+
+# Column mapping (name mode), schema evolution, rename and drop.
+M=$TEST_TMP/mapped
+"$TARN_BIN" import --property delta.columnMapping.mode=name "$TEST_TMP/p3.parquet" "$M" 2>/dev/null &&
+	"$TARN_BIN" alter --rename-column val=value --drop-column grp "$M" 2>/dev/null
+ok $? "a column-mapped table: create, rename a column, drop a column"
+"$TARN_BIN" inspect --format json "$M" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+cols = [c["name"] for c in s["schema"]] if "schema" in s else []
+print(" ".join(cols))' >"$TEST_TMP/cols" 2>/dev/null
+"$TARN_BIN" cat --format jsonl --limit 1 "$M" | grep -q '"value":37.5' &&
+	! "$TARN_BIN" cat --format jsonl --limit 1 "$M" | grep -q '"grp"'
+ok $? "renamed column keeps its values, the dropped one is gone"
+duck_equal "$M" "a renamed and dropped column in DuckDB"
+"$TARN_BIN" import "$TEST_TMP/p1.parquet" "$M" 2>"$TEST_TMP/err"
+[ $? -eq 1 ] && grep -q "column 'grp'" "$TEST_TMP/err"
+ok $? "rows with a column the table lacks are refused: $(head -c 120 "$TEST_TMP/err")"
+"$TARN_BIN" import --merge-schema "$TEST_TMP/p1.parquet" "$M" 2>/dev/null &&
+	[ "$("$TARN_BIN" cat --format csv --columns id,grp --where "grp IS NULL" "$M" | tail -n +2 | wc -l)" -eq 50 ] &&
+	[ "$("$TARN_BIN" cat --format csv --columns id,grp --where "grp = 3" "$M" | tail -n +2 | wc -l)" -eq 10 ]
+ok $? "--merge-schema adds the new columns: null in old rows; a dropped column added again does not bring back its old values"
+# delta_read.mjs selects every column of the schema from every file; files
+# written before a column was added lack it (valid Delta: readers give
+# nulls), which it cannot do.
+if [ -d "$PEER/node_modules" ] && (cd "$PEER" && node delta_read.mjs "$M") 2>&1 >/dev/null | grep -q "not found in FROM clause"; then
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - after schema evolution in DuckDB # SKIP delta_read.mjs cannot read files that predate an added column"
+else
+	duck_equal "$M" "after schema evolution in DuckDB"
+fi
 
 # A log whose commit numbers are far apart (a crafted name): history and
 # time travel do not try to cover the gap, and reading names the gap.

@@ -1,6 +1,7 @@
 /* rows_gen.c - writes a Parquet file of generated rows for the Delta write
  * tests: id (bigint, FIRST..FIRST+COUNT-1), tag (string TAG), grp (int,
- * id % 10), val (double, id / 4), in row groups of 64Ki rows.
+ * id % 10), val (double, id / 4), in row groups of 64Ki rows. A TAG of
+ * NULL writes null tags.
  *   tests/conformance/rows_gen OUT.parquet FIRST COUNT [TAG] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,10 @@ int main(int argc, char **argv)
 			((int64_t *)b.cols[0].values)[i] = id;
 			((struct tn_bytes *)b.cols[1].values)[i].ptr = (const uint8_t *)tag;
 			((struct tn_bytes *)b.cols[1].values)[i].len = (uint32_t)strlen(tag);
+			if (strcmp(tag, "NULL") == 0) {
+				tn_vec_need_nulls(&b.cols[1], n, &b.arena);
+				b.cols[1].nulls[i] = 1;
+			}
 			((int32_t *)b.cols[2].values)[i] = (int32_t)(id % 10);
 			((double *)b.cols[3].values)[i] = (double)id / 4;
 		}
