@@ -10,7 +10,7 @@ DATA=${TARN_TESTDATA:-$TARN_SRCDIR/../shared/testdata}/parquet/data
 command -v python3 >/dev/null || skip_all "python3 not installed"
 PEER=${TARN_DUCKDB_PEER:-$TARN_SRCDIR/build-peers/duckdb}
 COMPARE=$DATA/../../../tools/jsonl_compare.py
-plan 28
+plan 27
 
 duck_equal() { # TABLE: tarn's rows equal delta_read.mjs's
 	if [ ! -d "$PEER/node_modules" ]; then
