@@ -128,7 +128,9 @@ int delta_schema_parse(const char *json, struct tn_schema *out, struct tn_err *e
 struct delta_pred;
 
 struct delta_scan_opts {
-	const char *const *columns; /* top-level logical columns, NULL for all */
+	/* top-level logical columns, NULL for all; where may name others
+	 * (they are read to filter, not returned) */
+	const char *const *columns;
 	size_t ncolumns;
 	size_t batch_rows;          /* 0: the Parquet reader's default */
 	const struct delta_pred *where; /* rows to keep, or NULL (borrowed) */
@@ -143,6 +145,9 @@ struct delta_scan_opts {
  * may be `quoted`. TN_EINVAL with the position of the problem. */
 int delta_pred_parse(const char *text, struct delta_pred **out, struct tn_err *err);
 void delta_pred_free(struct delta_pred *p);
+/* Call fn for each column the predicate names (repeats included). */
+void delta_pred_columns(const struct delta_pred *p, void (*fn)(const char *col, void *arg),
+			void *arg);
 /* The predicate as text that delta_pred_parse reads back. Caller frees. */
 char *delta_pred_text(const struct delta_pred *p);
 

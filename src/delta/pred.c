@@ -90,6 +90,17 @@ static void pred_text(struct tn_buf *b, const struct delta_pred *p)
 		tn_buf_putc(b, ')', NULL);
 }
 
+void delta_pred_columns(const struct delta_pred *p, void (*fn)(const char *col, void *arg),
+			void *arg)
+{
+	if (p == NULL)
+		return;
+	if (p->column != NULL)
+		fn(p->column, arg);
+	delta_pred_columns(p->l, fn, arg);
+	delta_pred_columns(p->r, fn, arg);
+}
+
 char *delta_pred_text(const struct delta_pred *p)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -392,7 +403,7 @@ static int bind(const struct delta_pred *p, const struct tn_schema *s, struct bp
 	}
 	b->col = tn_schema_find(s, p->column);
 	if (b->col < 0)
-		return tn_err_set(err, TN_EINVAL, "filter: no column named '%s' (among the columns read)",
+		return tn_err_set(err, TN_EINVAL, "filter: no column named '%s'",
 				  p->column);
 	b->f = &s->cols[b->col];
 	if (!comparable(&b->f->type))

@@ -43,6 +43,8 @@ struct delta_scan {
 	bool owns_snapshot;
 	struct bpred *where;       /* the filter, bound to out */
 	size_t nlogical;           /* output columns before those */
+	size_t nhidden;            /* the last of those, read for the filter only */
+	struct tn_schema vis;      /* the columns returned: out without the hidden ones */
 	const struct scan_item *item;
 	struct delta_dv *other;    /* ROWS_IN_DV: the item's other deletion vector */
 	int ct_col;                /* _change_type in the file's batch, or -1 */
@@ -63,6 +65,36 @@ struct delta_scan {
 static const char *phys_name(const struct tn_field *f, int mode)
 {
 	return mode != MAP_NONE && f->physical ? f->physical : f->name;
+}
+
+struct hidden {
+	struct delta_scan *sc;
+	const struct tn_schema *ls;
+	struct delta_snapshot *s;
+	size_t nvisible;
+};
+
+/* A column the filter names that the projection lacks: read it too. */
+static void add_hidden(const char *col, void *arg)
+{
+	struct hidden *h = arg;
+	struct delta_scan *sc = h->sc;
+	int c = tn_schema_find(h->ls, col);
+	size_t n = sc->out.ncols;
+
+	if (c < 0 || tn_schema_find(&sc->out, col) >= 0)
+		return; /* binding reports an unknown column */
+	sc->out.cols = tn_reallocarray(sc->out.cols, n + 1, sizeof(*sc->out.cols));
+	sc->is_partition = tn_reallocarray(sc->is_partition, n + 1, sizeof(bool));
+	sc->src_col = tn_reallocarray(sc->src_col, n + 1, sizeof(int));
+	tn_schema_copy_field(&sc->out.cols[n], &h->ls->cols[c]);
+	sc->is_partition[n] = false;
+	sc->src_col[n] = -1;
+	for (size_t p = 0; p < h->s->metadata.n_partition_columns; p++)
+		if (strcmp(h->s->metadata.partition_columns[p], col) == 0)
+			sc->is_partition[n] = true;
+	sc->out.ncols = n + 1;
+	sc->nhidden++;
 }
 
 int delta_scan_open(struct delta_snapshot *s, const struct delta_scan_opts *opts,
@@ -107,6 +139,12 @@ int delta_scan_open(struct delta_snapshot *s, const struct delta_scan_opts *opts
 			if (strcmp(s->metadata.partition_columns[p], ls->cols[c].name) == 0)
 				sc->is_partition[i] = true;
 	}
+	if (opts && opts->where && opts->columns) {
+		struct hidden h = {sc, ls, s, n};
+
+		delta_pred_columns(opts->where, add_hidden, &h);
+		n = sc->out.ncols;
+	}
 	sc->nlogical = n;
 	if (opts && opts->where) {
 		int rc = delta_bpred_bind(opts->where, &sc->out, &sc->where, err);
@@ -136,7 +174,11 @@ int delta_scan_open(struct delta_snapshot *s, const struct delta_scan_opts *opts
 
 const struct tn_schema *delta_scan_schema(const struct delta_scan *sc)
 {
-	return &sc->out;
+	if (sc->nhidden == 0)
+		return &sc->out;
+	((struct delta_scan *)sc)->vis.cols = sc->out.cols;
+	((struct delta_scan *)sc)->vis.ncols = sc->out.ncols - sc->nhidden;
+	return &sc->vis;
 }
 
 const struct delta_scan_metrics *delta_scan_metrics(const struct delta_scan *sc)
@@ -705,6 +747,7 @@ int delta_scan_next(struct delta_scan *sc, struct tn_batch *b, struct tn_err *er
 			if (b->nrows == 0)
 				continue;
 		}
+		b->schema = delta_scan_schema(sc); /* without the hidden columns */
 		return TN_OK;
 	}
 }
@@ -910,6 +953,11 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		return rc;
 	}
 	sc->owns_snapshot = true;
+	if (sc->nhidden > 0) {
+		delta_scan_close(sc);
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: a change-feed filter may only name the columns read", t->root);
+	}
 	sc->cdf = true;
 	free(sc->items);
 	sc->items = NULL;
