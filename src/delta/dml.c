@@ -210,38 +210,30 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 
 /* ---- delete ---- */
 
-struct del_ctx {
-	const struct delta_pred *where;
-	struct bpred *bp;
-	const struct tn_schema *bound; /* the schema bp is bound to */
-};
-
 static int delete_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct tn_batch *upd,
 		     struct tn_err *err)
 {
-	struct del_ctx *d = ctx;
+	const struct delta_pred *where = ctx;
+	struct bpred *bp;
 	uint8_t *drop;
+	int rc;
 
 	(void)upd;
-	if (d->where == NULL) {
+	if (where == NULL) {
 		memset(act, DELTA_ROW_DELETE, rows->nrows);
 		return TN_OK;
 	}
-	if (d->bp == NULL || d->bound != rows->schema) {
-		int rc;
-
-		delta_bpred_free(d->bp);
-		d->bp = NULL;
-		rc = delta_bpred_bind(d->where, rows->schema, &d->bp, err);
-		if (rc != TN_OK)
-			return rc;
-		d->bound = rows->schema;
-	}
+	/* Bound for this batch: a batch's schema lives only as long as the
+	 * scan of its file. */
+	rc = delta_bpred_bind(where, rows->schema, &bp, err);
+	if (rc != TN_OK)
+		return rc;
 	drop = tn_malloc(rows->nrows ? rows->nrows : 1);
-	delta_bpred_rows(d->bp, rows, drop);
+	delta_bpred_rows(bp, rows, drop);
 	for (size_t i = 0; i < rows->nrows; i++)
 		act[i] = drop[i] ? DELTA_ROW_KEEP : DELTA_ROW_DELETE;
 	free(drop);
+	delta_bpred_free(bp);
 	return TN_OK;
 }
 
@@ -249,7 +241,6 @@ int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err)
 {
 	struct delta_snapshot *s = delta_tx_snapshot(tx);
-	struct del_ctx d = {where, NULL, NULL};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -269,7 +260,5 @@ int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 		}
 		return rc;
 	}
-	rc = delta_tx_rewrite(tx, where, delete_fn, &d, res, err);
-	delta_bpred_free(d.bp);
-	return rc;
+	return delta_tx_rewrite(tx, where, delete_fn, (void *)where, res, err);
 }
