@@ -946,7 +946,7 @@ static int remove_action(struct delta_tx *tx, const struct delta_file *f, bool d
 	char *enc = log_path(f);
 	char *key;
 
-	if (config_true(tx->metadata, "delta.appendOnly")) {
+	if (data_change && config_true(tx->metadata, "delta.appendOnly")) {
 		free(enc);
 		cJSON_Delete(r);
 		return tn_err_set(err, TN_EINVAL,
@@ -1193,6 +1193,11 @@ static bool blind_append(const struct delta_tx *tx)
 static const char *isolation(const struct delta_tx *tx)
 {
 	const char *v = config_get(tx->metadata, "delta.isolationLevel");
+
+	/* A commit that changes no data (OPTIMIZE) is checked under snapshot
+	 * isolation, as Delta does: only removes of the same files conflict. */
+	if (!tx->data_change)
+		return "SnapshotIsolation";
 
 	return v && strcmp(v, "Serializable") == 0 ? "Serializable" : "WriteSerializable";
 }
