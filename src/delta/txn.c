@@ -302,6 +302,20 @@ static bool schema_has_ntz(const struct tn_type *t)
 	return false;
 }
 
+/* From legacy versions to features: list what writer version wv implied
+ * (appendOnly and invariants always, tarn's tables having had them). */
+static void legacy_writer_features(cJSON *p, int wv)
+{
+	add_feature(p, "writerFeatures", "appendOnly");
+	add_feature(p, "writerFeatures", "invariants");
+	if (wv >= 3)
+		add_feature(p, "writerFeatures", "checkConstraints");
+	if (wv >= 4)
+		add_feature(p, "writerFeatures", "changeDataFeed");
+	if (wv >= 5)
+		add_feature(p, "writerFeatures", "columnMapping");
+}
+
 /* Raise tx->protocol to what the table's properties and schema need:
  * legacy versions when they suffice, table features (reader 3, writer 7)
  * otherwise. Never lowers it. */
@@ -338,24 +352,8 @@ static void upgrade_protocol(struct delta_tx *tx)
 	if (nrv == rv && nwv == wv && (wv < 7 || (!dvs && !ntz && !ict && !cm && !cdf && !checks)))
 		return;
 	tx->protocol_changed = true;
-	if (nwv == 7 && wv < 7) {
-		/* From legacy versions to features: list what the old
-		 * versions implied. */
-		if (wv >= 2) {
-			add_feature(p, "writerFeatures", "appendOnly");
-			add_feature(p, "writerFeatures", "invariants");
-		}
-		if (wv >= 3)
-			add_feature(p, "writerFeatures", "checkConstraints");
-		if (wv >= 4)
-			add_feature(p, "writerFeatures", "changeDataFeed");
-		if (wv >= 5)
-			add_feature(p, "writerFeatures", "columnMapping");
-		if (wv < 2) {
-			add_feature(p, "writerFeatures", "appendOnly");
-			add_feature(p, "writerFeatures", "invariants");
-		}
-	}
+	if (nwv == 7 && wv < 7)
+		legacy_writer_features(p, wv);
 	if (nrv == 3 && rv < 3 && rv >= 2)
 		add_feature(p, "readerFeatures", "columnMapping");
 	if (nrv == 3 && cJSON_GetObjectItemCaseSensitive(p, "readerFeatures") == NULL)
@@ -522,6 +520,72 @@ int delta_tx_set_property(struct delta_tx *tx, const char *key, const char *valu
 		tx->metadata_changed = true;
 		upgrade_protocol(tx);
 	}
+	return rc;
+}
+
+/* The union of protocol p (JSON, changed in place) and q: the higher
+ * versions and every feature of both, legacy versions spelled as features
+ * when the result uses them. */
+static void merge_protocol(cJSON *p, const struct delta_protocol *q)
+{
+	int rv = jint(p, "minReaderVersion"), wv = jint(p, "minWriterVersion");
+	int nrv = rv > q->min_reader_version ? rv : q->min_reader_version;
+	int nwv = wv > q->min_writer_version ? wv : q->min_writer_version;
+
+	if (nwv == 7) {
+		if (wv < 7)
+			legacy_writer_features(p, wv);
+		if (q->min_writer_version < 7)
+			legacy_writer_features(p, q->min_writer_version);
+		for (size_t i = 0; i < q->n_writer_features; i++)
+			add_feature(p, "writerFeatures", q->writer_features[i]);
+	}
+	if (nrv == 3) {
+		if (cJSON_GetObjectItemCaseSensitive(p, "readerFeatures") == NULL)
+			cJSON_AddArrayToObject(p, "readerFeatures");
+		if (rv == 2 || q->min_reader_version == 2)
+			add_feature(p, "readerFeatures", "columnMapping");
+		for (size_t i = 0; i < q->n_reader_features; i++)
+			add_feature(p, "readerFeatures", q->reader_features[i]);
+	}
+	set_int(p, "minReaderVersion", nrv);
+	set_int(p, "minWriterVersion", nwv);
+}
+
+static bool same_json(const cJSON *a, const cJSON *b)
+{
+	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+	bool same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+int delta_tx_restore_metadata(struct delta_tx *tx, const struct delta_snapshot *s,
+			      struct tn_err *err)
+{
+	cJSON *m = metadata_json(&s->metadata), *p = cJSON_Duplicate(tx->protocol, true);
+	int rc = TN_OK;
+
+	if (!same_json(m, tx->metadata)) {
+		cJSON_Delete(tx->metadata);
+		tx->metadata = m;
+		m = NULL;
+		tx->metadata_changed = true;
+		rc = load_metadata(tx, err);
+	}
+	merge_protocol(p, &s->protocol);
+	if (!same_json(p, tx->protocol)) {
+		cJSON_Delete(tx->protocol);
+		tx->protocol = p;
+		p = NULL;
+		tx->protocol_changed = true;
+	}
+	cJSON_Delete(m);
+	cJSON_Delete(p);
+	if (rc == TN_OK)
+		rc = check_writable(tx->root, tx->protocol, tx->metadata, err);
 	return rc;
 }
 
@@ -917,6 +981,16 @@ int delta_tx_write_changes(struct delta_tx *tx, const struct tn_batch *b, const 
 	free(ws.cols);
 	tn_batch_done(&c);
 	return rc;
+}
+
+int delta_tx_flush(struct delta_tx *tx, struct tn_err *err)
+{
+	return tx->sink ? delta_sink_finish(tx->sink, err) : TN_OK;
+}
+
+const struct delta_sink *delta_tx_data_sink(const struct delta_tx *tx)
+{
+	return tx->sink;
 }
 
 /* ---- file actions ---- */
