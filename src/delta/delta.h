@@ -227,7 +227,7 @@ typedef int (*delta_check_fn)(void *ctx, const char *name, const char *expr,
 
 /* Begin a transaction on the existing table at root, reading its latest
  * version. TN_ENOENT when there is no table; TN_EUNSUPPORTED naming a
- * writer feature tarn does not honour. */
+ * writer feature tarn does not honour. The operation is "WRITE" until set. */
 int delta_tx_begin(struct store *st, const char *root, struct delta_tx **out, struct tn_err *err);
 /* Begin a transaction that creates the table (version 0): the protocol is
  * the least the properties need (1/2; writer 3 for CHECK constraints, 4

@@ -263,6 +263,7 @@ int delta_tx_begin(struct store *st, const char *root, struct delta_tx **out, st
 		delta_tx_abort(tx);
 		return rc;
 	}
+	tx->operation = tn_strdup("WRITE"); /* until set */
 	*out = tx;
 	return TN_OK;
 }
