@@ -49,6 +49,8 @@ struct delta_tx {
 	struct tn_arena arena;
 	bool reads;                 /* the transaction read the table's rows */
 	struct bpred *read_pred;    /* what it read (NULL with reads: everything) */
+	struct tn_schema read_schema; /* read_pred is bound to this copy: the
+					 table's schema may change after */
 	struct tn_hmap read_files;  /* paths of the files the read saw */
 	char *app_id;
 	int64_t app_version;
@@ -736,7 +738,9 @@ int delta_tx_read(struct delta_tx *tx, const struct delta_pred *p, struct tn_err
 		delta_bpred_free(tx->read_pred);
 		tx->read_pred = NULL;
 	} else if (tx->read_pred == NULL && tx->read_files.count == 0) {
-		rc = delta_bpred_bind(p, &tx->schema, &tx->read_pred, err);
+		tn_schema_done(&tx->read_schema);
+		tn_schema_copy(&tx->read_schema, &tx->schema);
+		rc = delta_bpred_bind(p, &tx->read_schema, &tx->read_pred, err);
 		if (rc != TN_OK)
 			return rc;
 	}
@@ -1664,6 +1668,8 @@ void delta_tx_abort(struct delta_tx *tx)
 	cJSON_Delete(tx->domains);
 	cJSON_Delete(tx->params);
 	cJSON_Delete(tx->metrics);
+	delta_bpred_free(tx->read_pred); /* before the schema it points into */
+	tn_schema_done(&tx->read_schema);
 	tn_schema_done(&tx->schema);
 	for (size_t i = 0; i < tx->npart; i++)
 		free(tx->part_cols[i]);
@@ -1674,7 +1680,6 @@ void delta_tx_abort(struct delta_tx *tx)
 	tn_hmap_done(&tx->removed);
 	tn_hmap_done(&tx->read_files);
 	tn_arena_done(&tx->arena);
-	delta_bpred_free(tx->read_pred);
 	free(tx->app_id);
 	free(tx->operation);
 	delta_snapshot_free(tx->s);
