@@ -337,6 +337,113 @@ void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uin
 	dst->nrows = m;
 }
 
+static bool is_bytes(const struct tn_type *t)
+{
+	return t->kind == TN_STRING || t->kind == TN_BINARY || t->kind == TN_UUID;
+}
+
+static void gather_vec(struct tn_vec *dst, const struct tn_type *t, const struct tn_vec *const *src,
+		       size_t nsrc, const struct tn_rowref *refs, size_t n, struct tn_arena *a)
+{
+	size_t w = tn_type_width(t);
+	const struct tn_vec **sub = tn_calloc(nsrc ? nsrc : 1, sizeof(*sub));
+	bool nulls = false;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->type = t;
+	dst->len = n;
+	for (size_t k = 0; k < nsrc; k++)
+		nulls |= src[k]->nulls != NULL;
+	if (nulls) {
+		dst->nulls = tn_arena_alloc(a, n ? n : 1);
+		for (size_t i = 0; i < n; i++)
+			dst->nulls[i] = tn_vec_is_null(src[refs[i].batch], refs[i].row);
+	}
+	if (w != 0) {
+		uint8_t *vals = tn_arena_alloc(a, w * (n ? n : 1));
+
+		for (size_t i = 0; i < n; i++)
+			memcpy(vals + i * w, (const uint8_t *)src[refs[i].batch]->values + refs[i].row * w,
+			       w);
+		dst->values = vals;
+	}
+	if (is_bytes(t)) {
+		struct tn_bytes *b = dst->values;
+		size_t total = 0;
+		uint8_t *p;
+
+		for (size_t i = 0; i < n; i++)
+			total += dst->nulls && dst->nulls[i] ? 0 : b[i].len;
+		p = tn_arena_alloc(a, total ? total : 1);
+		for (size_t i = 0; i < n; i++) {
+			if (dst->nulls && dst->nulls[i]) {
+				b[i].ptr = p;
+				b[i].len = 0;
+				continue;
+			}
+			memcpy(p, b[i].ptr, b[i].len);
+			b[i].ptr = p;
+			p += b[i].len;
+		}
+	}
+	if (t->kind == TN_STRUCT) {
+		dst->children = tn_arena_calloc(a, t->nfields ? t->nfields : 1, sizeof(*dst->children));
+		for (size_t c = 0; c < t->nfields; c++) {
+			for (size_t k = 0; k < nsrc; k++)
+				sub[k] = &src[k]->children[c];
+			gather_vec(&dst->children[c], &t->fields[c].type, sub, nsrc, refs, n, a);
+		}
+	} else if (t->kind == TN_LIST || t->kind == TN_MAP) {
+		struct tn_rowref *el;
+		size_t m = 0;
+
+		dst->offsets = tn_arena_alloc(a, sizeof(int32_t) * (n + 1));
+		dst->offsets[0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			const int32_t *o = src[refs[i].batch]->offsets;
+
+			m += (size_t)(o[refs[i].row + 1] - o[refs[i].row]);
+			dst->offsets[i + 1] = (int32_t)m;
+		}
+		el = tn_calloc(m ? m : 1, sizeof(*el));
+		m = 0;
+		for (size_t i = 0; i < n; i++) {
+			const int32_t *o = src[refs[i].batch]->offsets;
+
+			for (int32_t j = o[refs[i].row]; j < o[refs[i].row + 1]; j++) {
+				el[m].batch = refs[i].batch;
+				el[m++].row = (uint32_t)j;
+			}
+		}
+		dst->children = tn_arena_calloc(a, t->nfields ? t->nfields : 1, sizeof(*dst->children));
+		for (size_t c = 0; c < t->nfields; c++) {
+			for (size_t k = 0; k < nsrc; k++)
+				sub[k] = &src[k]->children[c];
+			gather_vec(&dst->children[c], &t->fields[c].type, sub, nsrc, el, m, a);
+		}
+		free(el);
+	}
+	free(sub);
+}
+
+void tn_batch_gather(struct tn_batch *dst, const struct tn_schema *schema,
+		     const struct tn_batch *const *src, size_t nsrc, const struct tn_rowref *refs,
+		     size_t n)
+{
+	const struct tn_vec **cols = tn_calloc(nsrc ? nsrc : 1, sizeof(*cols));
+
+	dst->schema = schema;
+	dst->nrows = n;
+	tn_arena_init(&dst->arena, 0);
+	dst->cols = tn_arena_calloc(&dst->arena, schema->ncols ? schema->ncols : 1, sizeof(*dst->cols));
+	for (size_t c = 0; c < schema->ncols; c++) {
+		for (size_t k = 0; k < nsrc; k++)
+			cols[k] = &src[k]->cols[c];
+		gather_vec(&dst->cols[c], &schema->cols[c].type, cols, nsrc, refs, n, &dst->arena);
+	}
+	free(cols);
+}
+
 static int sign_ld(long double d)
 {
 	return d < 0 ? -1 : d > 0;

@@ -150,6 +150,20 @@ static inline bool tn_vec_is_null(const struct tn_vec *v, size_t i)
 void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uint8_t *keep);
 void tn_batch_filter(struct tn_batch *b, const uint8_t *drop);
 
+/* A row of one of several batches. */
+struct tn_rowref {
+	uint32_t batch;
+	uint32_t row;
+};
+
+/* Build dst, a new batch over schema with its own arena (tn_batch_done),
+ * from n rows of the batches src[0..nsrc) (all over schema's types): row i
+ * is row refs[i].row of src[refs[i].batch]. Everything, strings and nested
+ * values included, is copied: dst outlives its sources. */
+void tn_batch_gather(struct tn_batch *dst, const struct tn_schema *schema,
+		     const struct tn_batch *const *src, size_t nsrc, const struct tn_rowref *refs,
+		     size_t n);
+
 /* Compare two values of the primitive type t in their vector storage
  * (struct tn_bytes for strings and binary, compared as unsigned bytes):
  * <0, 0, >0. NaN sorts above every number. */

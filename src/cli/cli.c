@@ -113,6 +113,52 @@ const struct cli_cmd cli_commands[] = {
 	 "      --rename-column OLD=NEW  rename a column\n"
 	 "      --drop-column NAME       drop a column\n",
 	 cli_cmd_alter},
+	{"optimize", "[--where EXPR] [--zorder-by A,B] [--target-size BYTES] TABLE_DIR",
+	 "compact a Delta table's small files, or cluster its rows by Z-order",
+	 "Rewrites files in one new version without changing the rows (readers of\n"
+	 "the change data feed see nothing). Per partition, files smaller than the\n"
+	 "target size, and files with deletion vectors, are packed into bins of up to\n"
+	 "the target size; each bin of two or more files (or one file with deleted\n"
+	 "rows) becomes one file of its live rows. With --zorder-by every file of each\n"
+	 "partition is rewritten, its rows sorted along a Z-order curve over the\n"
+	 "columns, so that files cover narrow ranges of each and filters on them skip\n"
+	 "more files (a partition's rows are sorted in memory). A concurrent commit\n"
+	 "that removes a file being rewritten makes this fail; appends do not.\n"
+	 "Options:\n"
+	 "  -w, --where EXPR       only the partitions matching EXPR (partition\n"
+	 "                         columns only)\n"
+	 "      --zorder-by A,B    Z-order by these data columns\n"
+	 "      --target-size BYTES\n"
+	 "                         the file size to aim for (default: the table's\n"
+	 "                         delta.targetFileSize, else 134217728)\n",
+	 cli_cmd_optimize},
+	{"vacuum", "[--retain HOURS] [--dry-run] [--force] TABLE_DIR",
+	 "delete the files a Delta table no longer needs",
+	 "Deletes the files under TABLE_DIR (data files, change data and deletion\n"
+	 "vectors; not _delta_log or other names starting with '_' or '.') that no\n"
+	 "version committed within the retention period references and that are\n"
+	 "older than it: files of versions older than that, and files left by\n"
+	 "writers that never committed. Time travel to versions before the\n"
+	 "retention period may fail afterwards. The deletion is logged as two\n"
+	 "commits, VACUUM START and VACUUM END.\n"
+	 "Options:\n"
+	 "      --retain HOURS  the retention period (default: the table's\n"
+	 "                      delta.deletedFileRetentionDuration, else 168 hours)\n"
+	 "      --dry-run       print the files that would be deleted, delete nothing\n"
+	 "      --force         allow a retention shorter than the table's\n",
+	 cli_cmd_vacuum},
+	{"restore", "--version N | --timestamp TS TABLE_DIR",
+	 "restore a Delta table to an earlier version",
+	 "Commits a new version whose files, schema and properties are those of\n"
+	 "version N (or of the version current at TS): files added since are\n"
+	 "removed, files removed since are added back. History is kept; the restore\n"
+	 "itself can be undone by another. Fails, committing nothing, when a file\n"
+	 "the version needs was deleted by vacuum.\n"
+	 "Options:\n"
+	 "      --version N     the version to restore\n"
+	 "      --timestamp TS  the version current at this time (ISO-8601, UTC\n"
+	 "                      unless it says)\n",
+	 cli_cmd_restore},
 	{"inspect", "[--format text|json] [--version N | --timestamp TS] PATH",
 	 "show a Parquet file's footer or a Delta table's snapshot",
 	 "For a Parquet file: the schema (as tarn types and as Parquet declares it),\n"

@@ -12,7 +12,7 @@
 #include "delta/delta.h"
 #include "store/store.h"
 
-static int fail(const char *cmd, const struct tn_err *err)
+int cli_fail(const char *cmd, const struct tn_err *err)
 {
 	fprintf(stderr, "tarn %s: %s\n", cmd, err->msg);
 	return CLI_FAILED;
@@ -90,7 +90,7 @@ int cli_cmd_delete(int argc, char **argv)
 	delta_pred_free(p);
 	store_free(st);
 	if (rc != TN_OK)
-		return fail("delete", &err);
+		return cli_fail("delete", &err);
 	{
 		char what[96];
 
@@ -223,6 +223,6 @@ int cli_cmd_alter(int argc, char **argv)
 	delta_tx_abort(tx);
 	store_free(st);
 	if (rc != TN_OK)
-		return fail("alter", &err);
+		return cli_fail("alter", &err);
 	return cli_commit_report("alter", table, version, op);
 }

@@ -11,6 +11,12 @@ int cli_cmd_changes(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_delete(int argc, char **argv);
 int cli_cmd_alter(int argc, char **argv);
+int cli_cmd_optimize(int argc, char **argv);
+int cli_cmd_vacuum(int argc, char **argv);
+int cli_cmd_restore(int argc, char **argv);
+/* "tarn CMD: message" on stderr; returns CLI_FAILED. */
+struct tn_err;
+int cli_fail(const char *cmd, const struct tn_err *err);
 /* "tarn CMD: TABLE version N: what" on stderr; returns CLI_OK. */
 int cli_commit_report(const char *cmd, const char *table, int64_t version, const char *what);
 

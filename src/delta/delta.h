@@ -232,7 +232,7 @@ typedef int (*delta_check_fn)(void *ctx, const char *name, const char *expr,
 
 /* Begin a transaction on the existing table at root, reading its latest
  * version. TN_ENOENT when there is no table; TN_EUNSUPPORTED naming a
- * writer feature tarn does not honour. */
+ * writer feature tarn does not honour. The operation is "WRITE" until set. */
 int delta_tx_begin(struct store *st, const char *root, struct delta_tx **out, struct tn_err *err);
 /* Begin a transaction that creates the table (version 0): the protocol is
  * the least the properties need (1/2; writer 3 for CHECK constraints, 4
@@ -379,6 +379,100 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 /* Delete the rows matching where (NULL: all rows). */
 int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err);
+
+/* ---- maintenance ---- */
+
+struct delta_optimize_opts {
+	const struct delta_pred *where;   /* partitions to optimize (partition columns
+					     only), NULL for all (borrowed) */
+	const char *const *zorder_by;     /* Z-order by these data columns, or NULL */
+	size_t nzorder_by;
+	int64_t target_size;              /* bytes; 0: delta.targetFileSize, else 128 MiB */
+	size_t min_files;                 /* files a bin needs to be compacted; 0: 2 */
+};
+
+struct delta_optimize_result {
+	int64_t version;                  /* the commit, -1 when nothing was rewritten */
+	int64_t files_considered;         /* active files in the partitions chosen */
+	int64_t files_removed, bytes_removed, files_added, bytes_added;
+	int64_t dvs_removed;              /* removed files that had a deletion vector */
+	int64_t partitions_optimized;
+	int64_t min_file_size, max_file_size; /* of the files added */
+};
+
+/* OPTIMIZE inside tx (the caller commits): rearrange files without
+ * changing rows, adds and removes marked dataChange false, operation
+ * OPTIMIZE with Spark's parameters and metrics. Without Z-order, per
+ * partition, files smaller than the target (and any file with a deletion
+ * vector) are packed, smallest first, into bins of up to the target size;
+ * each bin of min_files or more files (or a single file with a deletion
+ * vector) is rewritten as one file of its live rows. With Z-order, every
+ * file of each partition is rewritten: rows sorted by the interleaved bits
+ * of each column's rank, cut into files of about the target size (the
+ * partition's rows are held in memory). Removing files a concurrent commit
+ * also removed is a conflict at commit; concurrent appends are not.
+ * TN_EINVAL for a filter on data columns, or a Z-order column that is
+ * unknown, nested or a partition column. */
+int delta_optimize_tx(struct delta_tx *tx, const struct delta_optimize_opts *o,
+		      struct delta_optimize_result *res, struct tn_err *err);
+/* Begin, optimize and commit (no commit when nothing needs rewriting). */
+int delta_optimize(struct store *st, const char *root, const struct delta_optimize_opts *o,
+		   struct delta_optimize_result *res, struct tn_err *err);
+
+struct delta_vacuum_opts {
+	int64_t retention_ms; /* < 0: delta.deletedFileRetentionDuration, else 7 days */
+	bool dry_run;         /* list, delete nothing, commit nothing */
+	bool force;           /* allow a retention below the table's */
+};
+
+struct delta_vacuum_result {
+	int64_t retention_ms;          /* the retention used */
+	int64_t oldest_version;        /* the version current at now - retention */
+	size_t nfiles;                 /* files deleted (or, in a dry run, to delete) */
+	int64_t bytes;
+	char **paths;                  /* their store paths, sorted; owned */
+	int64_t start_version, end_version; /* VACUUM START / END commits, or -1 */
+};
+
+/* VACUUM: delete the files under root (recursively, leaving out _delta_log
+ * and other names starting with '_' or '.', but not _change_data or
+ * partition directories) that no version committed within the retention
+ * period references (data, change data and deletion-vector files of the
+ * version current at now - retention and of every commit since), and that
+ * are themselves older than the retention (a file a running writer has
+ * not committed yet is younger). Commits VACUUM START and VACUUM END
+ * (commitInfo only) around the deletion. TN_EINVAL for a retention below
+ * the table's unless force, or an unreadable retention property. Free the
+ * result with delta_vacuum_result_done. */
+int delta_vacuum(struct store *st, const char *root, const struct delta_vacuum_opts *o,
+		 struct delta_vacuum_result *res, struct tn_err *err);
+void delta_vacuum_result_done(struct delta_vacuum_result *r);
+/* "interval 7 days", "168 hours", "interval 1 week 2 days" (weeks, days,
+ * hours, minutes, seconds, milliseconds, microseconds) in milliseconds.
+ * TN_EINVAL when it is none. */
+int delta_interval_parse(const char *s, int64_t *ms, struct tn_err *err);
+
+struct delta_restore_opts {
+	int64_t version;      /* the version to restore, or -1 to go by timestamp */
+	int64_t timestamp_us; /* with version -1: the version current at this time */
+};
+
+struct delta_restore_result {
+	int64_t version;          /* the commit */
+	int64_t restored_version; /* the version whose state it has */
+	int64_t files_restored, bytes_restored, files_removed, bytes_removed;
+	int64_t files_after, bytes_after;
+};
+
+/* RESTORE: one commit that makes the table's files those of an earlier
+ * version (removing files active now but not then, adding back files of
+ * then by path and deletion vector, with their statistics), its metaData
+ * too, and a protocol that is the union of both (never lower). Operation
+ * RESTORE with Spark's parameters and metrics. TN_ENOENT naming a file the
+ * version needs that is gone (vacuumed); TN_EINVAL for a version or time
+ * the log does not hold. */
+int delta_restore(struct store *st, const char *root, const struct delta_restore_opts *o,
+		  struct delta_restore_result *res, struct tn_err *err);
 
 /* True when a directory looks like a Delta table (has _delta_log). */
 bool delta_is_table(struct store *st, const char *root);

@@ -49,6 +49,8 @@ struct delta_tx {
 	struct tn_arena arena;
 	bool reads;                 /* the transaction read the table's rows */
 	struct bpred *read_pred;    /* what it read (NULL with reads: everything) */
+	struct tn_schema read_schema; /* read_pred is bound to this copy: the
+					 table's schema may change after */
 	struct tn_hmap read_files;  /* paths of the files the read saw */
 	char *app_id;
 	int64_t app_version;
@@ -263,6 +265,7 @@ int delta_tx_begin(struct store *st, const char *root, struct delta_tx **out, st
 		delta_tx_abort(tx);
 		return rc;
 	}
+	tx->operation = tn_strdup("WRITE"); /* until set */
 	*out = tx;
 	return TN_OK;
 }
@@ -302,6 +305,20 @@ static bool schema_has_ntz(const struct tn_type *t)
 	return false;
 }
 
+/* From legacy versions to features: list what writer version wv implied
+ * (appendOnly and invariants always, tarn's tables having had them). */
+static void legacy_writer_features(cJSON *p, int wv)
+{
+	add_feature(p, "writerFeatures", "appendOnly");
+	add_feature(p, "writerFeatures", "invariants");
+	if (wv >= 3)
+		add_feature(p, "writerFeatures", "checkConstraints");
+	if (wv >= 4)
+		add_feature(p, "writerFeatures", "changeDataFeed");
+	if (wv >= 5)
+		add_feature(p, "writerFeatures", "columnMapping");
+}
+
 /* Raise tx->protocol to what the table's properties and schema need:
  * legacy versions when they suffice, table features (reader 3, writer 7)
  * otherwise. Never lowers it. */
@@ -338,24 +355,8 @@ static void upgrade_protocol(struct delta_tx *tx)
 	if (nrv == rv && nwv == wv && (wv < 7 || (!dvs && !ntz && !ict && !cm && !cdf && !checks)))
 		return;
 	tx->protocol_changed = true;
-	if (nwv == 7 && wv < 7) {
-		/* From legacy versions to features: list what the old
-		 * versions implied. */
-		if (wv >= 2) {
-			add_feature(p, "writerFeatures", "appendOnly");
-			add_feature(p, "writerFeatures", "invariants");
-		}
-		if (wv >= 3)
-			add_feature(p, "writerFeatures", "checkConstraints");
-		if (wv >= 4)
-			add_feature(p, "writerFeatures", "changeDataFeed");
-		if (wv >= 5)
-			add_feature(p, "writerFeatures", "columnMapping");
-		if (wv < 2) {
-			add_feature(p, "writerFeatures", "appendOnly");
-			add_feature(p, "writerFeatures", "invariants");
-		}
-	}
+	if (nwv == 7 && wv < 7)
+		legacy_writer_features(p, wv);
 	if (nrv == 3 && rv < 3 && rv >= 2)
 		add_feature(p, "readerFeatures", "columnMapping");
 	if (nrv == 3 && cJSON_GetObjectItemCaseSensitive(p, "readerFeatures") == NULL)
@@ -525,6 +526,72 @@ int delta_tx_set_property(struct delta_tx *tx, const char *key, const char *valu
 	return rc;
 }
 
+/* The union of protocol p (JSON, changed in place) and q: the higher
+ * versions and every feature of both, legacy versions spelled as features
+ * when the result uses them. */
+static void merge_protocol(cJSON *p, const struct delta_protocol *q)
+{
+	int rv = jint(p, "minReaderVersion"), wv = jint(p, "minWriterVersion");
+	int nrv = rv > q->min_reader_version ? rv : q->min_reader_version;
+	int nwv = wv > q->min_writer_version ? wv : q->min_writer_version;
+
+	if (nwv == 7) {
+		if (wv < 7)
+			legacy_writer_features(p, wv);
+		if (q->min_writer_version < 7)
+			legacy_writer_features(p, q->min_writer_version);
+		for (size_t i = 0; i < q->n_writer_features; i++)
+			add_feature(p, "writerFeatures", q->writer_features[i]);
+	}
+	if (nrv == 3) {
+		if (cJSON_GetObjectItemCaseSensitive(p, "readerFeatures") == NULL)
+			cJSON_AddArrayToObject(p, "readerFeatures");
+		if (rv == 2 || q->min_reader_version == 2)
+			add_feature(p, "readerFeatures", "columnMapping");
+		for (size_t i = 0; i < q->n_reader_features; i++)
+			add_feature(p, "readerFeatures", q->reader_features[i]);
+	}
+	set_int(p, "minReaderVersion", nrv);
+	set_int(p, "minWriterVersion", nwv);
+}
+
+static bool same_json(const cJSON *a, const cJSON *b)
+{
+	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+	bool same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+int delta_tx_restore_metadata(struct delta_tx *tx, const struct delta_snapshot *s,
+			      struct tn_err *err)
+{
+	cJSON *m = metadata_json(&s->metadata), *p = cJSON_Duplicate(tx->protocol, true);
+	int rc = TN_OK;
+
+	if (!same_json(m, tx->metadata)) {
+		cJSON_Delete(tx->metadata);
+		tx->metadata = m;
+		m = NULL;
+		tx->metadata_changed = true;
+		rc = load_metadata(tx, err);
+	}
+	merge_protocol(p, &s->protocol);
+	if (!same_json(p, tx->protocol)) {
+		cJSON_Delete(tx->protocol);
+		tx->protocol = p;
+		p = NULL;
+		tx->protocol_changed = true;
+	}
+	cJSON_Delete(m);
+	cJSON_Delete(p);
+	if (rc == TN_OK)
+		rc = check_writable(tx->root, tx->protocol, tx->metadata, err);
+	return rc;
+}
+
 int delta_tx_create(struct store *st, const char *root, const struct delta_create_opts *o,
 		    struct delta_tx **out, struct tn_err *err)
 {
@@ -671,7 +738,9 @@ int delta_tx_read(struct delta_tx *tx, const struct delta_pred *p, struct tn_err
 		delta_bpred_free(tx->read_pred);
 		tx->read_pred = NULL;
 	} else if (tx->read_pred == NULL && tx->read_files.count == 0) {
-		rc = delta_bpred_bind(p, &tx->schema, &tx->read_pred, err);
+		tn_schema_done(&tx->read_schema);
+		tn_schema_copy(&tx->read_schema, &tx->schema);
+		rc = delta_bpred_bind(p, &tx->read_schema, &tx->read_pred, err);
 		if (rc != TN_OK)
 			return rc;
 	}
@@ -919,6 +988,16 @@ int delta_tx_write_changes(struct delta_tx *tx, const struct tn_batch *b, const 
 	return rc;
 }
 
+int delta_tx_flush(struct delta_tx *tx, struct tn_err *err)
+{
+	return tx->sink ? delta_sink_finish(tx->sink, err) : TN_OK;
+}
+
+const struct delta_sink *delta_tx_data_sink(const struct delta_tx *tx)
+{
+	return tx->sink;
+}
+
 /* ---- file actions ---- */
 
 static cJSON *pv_json(const struct delta_file *f)
@@ -946,7 +1025,7 @@ static int remove_action(struct delta_tx *tx, const struct delta_file *f, bool d
 	char *enc = log_path(f);
 	char *key;
 
-	if (config_true(tx->metadata, "delta.appendOnly")) {
+	if (data_change && config_true(tx->metadata, "delta.appendOnly")) {
 		free(enc);
 		cJSON_Delete(r);
 		return tn_err_set(err, TN_EINVAL,
@@ -1193,6 +1272,11 @@ static bool blind_append(const struct delta_tx *tx)
 static const char *isolation(const struct delta_tx *tx)
 {
 	const char *v = config_get(tx->metadata, "delta.isolationLevel");
+
+	/* A commit that changes no data (OPTIMIZE) is checked under snapshot
+	 * isolation, as Delta does: only removes of the same files conflict. */
+	if (!tx->data_change)
+		return "SnapshotIsolation";
 
 	return v && strcmp(v, "Serializable") == 0 ? "Serializable" : "WriteSerializable";
 }
@@ -1584,6 +1668,8 @@ void delta_tx_abort(struct delta_tx *tx)
 	cJSON_Delete(tx->domains);
 	cJSON_Delete(tx->params);
 	cJSON_Delete(tx->metrics);
+	delta_bpred_free(tx->read_pred); /* before the schema it points into */
+	tn_schema_done(&tx->read_schema);
 	tn_schema_done(&tx->schema);
 	for (size_t i = 0; i < tx->npart; i++)
 		free(tx->part_cols[i]);
@@ -1594,7 +1680,6 @@ void delta_tx_abort(struct delta_tx *tx)
 	tn_hmap_done(&tx->removed);
 	tn_hmap_done(&tx->read_files);
 	tn_arena_done(&tx->arena);
-	delta_bpred_free(tx->read_pred);
 	free(tx->app_id);
 	free(tx->operation);
 	delta_snapshot_free(tx->s);

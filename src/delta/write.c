@@ -17,7 +17,7 @@ struct delta_writer {
 	int64_t rows;
 };
 
-static char *json_string_list(const char *const *v, size_t n)
+char *delta_json_string_list(const char *const *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
 	char *s;
@@ -36,7 +36,7 @@ static void set_write_operation(struct delta_tx *tx, const char *op, const char 
 {
 	char *const *pc;
 	size_t np = delta_tx_partition_columns(tx, &pc);
-	char *parts = json_string_list((const char *const *)pc, np);
+	char *parts = delta_json_string_list((const char *const *)pc, np);
 	cJSON *p = cJSON_CreateObject();
 	char *s;
 

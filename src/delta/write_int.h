@@ -58,6 +58,28 @@ char *delta_partition_text(const struct tn_vec *v, size_t i);
  * delta_tx_write, but never change data of their own. */
 int delta_tx_write_copy(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err);
 
+/* Close the data files being written, so that the rows written next go
+ * to new files (one OPTIMIZE bin, one file). */
+int delta_tx_flush(struct delta_tx *tx, struct tn_err *err);
+/* The sink of the new data files, or NULL before the first write. */
+const struct delta_sink *delta_tx_data_sink(const struct delta_tx *tx);
+/* RESTORE: take s's metaData when it differs from the transaction's, and
+ * raise the protocol to the union of both (never lowering it). */
+int delta_tx_restore_metadata(struct delta_tx *tx, const struct delta_snapshot *s,
+			      struct tn_err *err);
+
+/* Call fn with each batch of the live rows of f, an active file of s (all
+ * the table's columns), and their indexes in the data file. Stops at fn's
+ * first error. */
+typedef int (*delta_rows_fn)(void *ctx, const struct tn_batch *rows, const int64_t *row_index,
+			     struct tn_err *err);
+int delta_scan_file_each(struct delta_snapshot *s, const struct delta_file *f, delta_rows_fn fn,
+			 void *ctx, struct tn_err *err);
+
+/* The parameter Spark writes as a list: a JSON array of strings, as text.
+ * Caller frees. */
+char *delta_json_string_list(const char *const *v, size_t n);
+
 /* A random version-4 UUID as text. */
 void delta_uuid4(char out[37]);
 

@@ -12,17 +12,6 @@ PEER=${TARN_DUCKDB_PEER:-$TARN_SRCDIR/build-peers/duckdb}
 COMPARE=$DATA/../../../tools/jsonl_compare.py
 plan 27
 
-duck_equal() { # TABLE: tarn's rows equal delta_read.mjs's
-	if [ ! -d "$PEER/node_modules" ]; then
-		TAP_N=$((TAP_N + 1))
-		echo "ok $TAP_N - $2 # SKIP DuckDB peer not installed at $PEER"
-		return
-	fi
-	"$TARN_BIN" cat --format jsonl "$1" >"$TEST_TMP/t"
-	(cd "$PEER" && node delta_read.mjs "$1") >"$TEST_TMP/d" 2>&1
-	python3 "$COMPARE" "$TEST_TMP/d" "$TEST_TMP/t" >"$TEST_TMP/cmp" 2>&1
-	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
-}
 rows() { "$TARN_BIN" cat --format jsonl "$1" | wc -l; }
 
 T=$TEST_TMP/t1

@@ -4,6 +4,9 @@
  *   tests/roundtrip/pq_gen OUTDIR
  * writes OUTDIR/NAME.parquet and OUTDIR/NAME.expected.jsonl for every case
  * and prints the names, one a line.
+ *   tests/roundtrip/pq_gen --rows SPEC ROWS.jsonl OUTDIR NAME
+ * writes one case of the caller's: the rows of ROWS.jsonl (one JSON object
+ * a line) under the schema SPEC (other tests make their input so).
  *
  * A case is a schema in a small notation and rows as JSON. The schema:
  * "name:type" fields separated by commas, nullable unless the type ends in
@@ -752,8 +755,32 @@ int main(int argc, char **argv)
 	struct pq_key_value kv[2] = {{"tarn.test", "pq_gen", 6}, {"empty", NULL, 0}};
 	char **rows;
 
+	if (argc == 6 && strcmp(argv[1], "--rows") == 0) {
+		FILE *f = fopen(argv[3], "r");
+		char line[65536];
+		size_t n = 0;
+
+		if (f == NULL)
+			die("cannot open %s", argv[3]);
+		rows = tn_calloc(1, sizeof(*rows));
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (*tn_str_trim(line) == '\0')
+				continue;
+			rows = tn_reallocarray(rows, n + 2, sizeof(*rows));
+			rows[n++] = tn_strdup(tn_str_trim(line));
+			rows[n] = NULL;
+		}
+		fclose(f);
+		outdir = argv[4];
+		st = store_local_new("");
+		pq_write_opts_init(&o);
+		write_case(argv[5], argv[2], &o, (const char *const *)rows, n, 4096);
+		free_rows(rows);
+		store_free(st);
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: pq_gen OUTDIR\n");
+		fprintf(stderr, "usage: pq_gen OUTDIR | pq_gen --rows SPEC ROWS.jsonl OUTDIR NAME\n");
 		return 2;
 	}
 	outdir = argv[1];

@@ -286,6 +286,45 @@ static void test_formats(void **state)
 	tn_schema_done(&s);
 }
 
+/* Rows taken from two batches, in a new order, read the same as the
+ * originals, and outlive them. */
+static void test_gather(void **state)
+{
+	struct tn_schema s;
+	struct tn_batch a, b, g;
+	const struct tn_batch *src[2] = {&a, &b};
+	const struct tn_rowref refs[3] = {{1, 1}, {0, 0}, {1, 0}};
+	struct tn_buf want = TN_BUF_INIT, got = TN_BUF_INIT;
+	char *copy;
+
+	(void)state;
+	make_schema(&s);
+	tn_batch_init(&a, &s, 2);
+	fill(&a);
+	tn_batch_init(&b, &s, 2);
+	fill(&b);
+	copy = tn_strdup("zz");
+	((struct tn_bytes *)b.cols[2].values)[1] = bytes(copy);
+	tn_batch_gather(&g, &s, src, 2, refs, 3);
+	for (size_t i = 0; i < 3; i++) {
+		tn_buf_reset(&want);
+		assert_int_equal(tn_row_json(&want, src[refs[i].batch], refs[i].row, NULL), TN_OK);
+		tn_buf_reset(&got);
+		assert_int_equal(tn_row_json(&got, &g, i, NULL), TN_OK);
+		assert_string_equal(got.data, want.data);
+	}
+	free(copy);
+	tn_batch_done(&a);
+	tn_batch_done(&b);
+	tn_buf_reset(&got);
+	assert_int_equal(tn_row_json(&got, &g, 0, NULL), TN_OK);
+	assert_non_null(strstr(got.data, "\"name\":\"zz\""));
+	tn_batch_done(&g);
+	tn_buf_done(&want);
+	tn_buf_done(&got);
+	tn_schema_done(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_gather),
 	};
 
 	return cmocka_run_group_tests_name("vec", tests, NULL, NULL);
