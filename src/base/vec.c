@@ -180,6 +180,20 @@ int tn_schema_find(const struct tn_schema *s, const char *name)
 	return -1;
 }
 
+bool tn_type_equal(const struct tn_type *a, const struct tn_type *b)
+{
+	if (a->kind != b->kind || a->nfields != b->nfields)
+		return false;
+	if (a->kind == TN_DECIMAL && (a->precision != b->precision || a->scale != b->scale))
+		return false;
+	if ((a->kind == TN_TIMESTAMP || a->kind == TN_TIME) && (a->unit != b->unit || a->utc != b->utc))
+		return false;
+	for (size_t i = 0; i < a->nfields; i++)
+		if (!tn_type_equal(&a->fields[i].type, &b->fields[i].type))
+			return false;
+	return true;
+}
+
 void tn_vec_alloc(struct tn_vec *v, const struct tn_type *t, size_t cap, struct tn_arena *arena)
 {
 	size_t w = tn_type_width(t);
@@ -335,6 +349,113 @@ void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uin
 		filter_vec(&dst->cols[c], keep, src->nrows, &dst->arena);
 	}
 	dst->nrows = m;
+}
+
+void tn_vec_gather(struct tn_vec *dst, const struct tn_type *t, const struct tn_vec *srcs,
+		   size_t nsrcs, const uint32_t *from, const uint32_t *rows, size_t n,
+		   struct tn_arena *a)
+{
+	size_t w = tn_type_width(t);
+	struct tn_vec *kids = NULL;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->type = t;
+	dst->len = n;
+	for (size_t i = 0; i < n; i++)
+		if (tn_vec_is_null(&srcs[from[i]], rows[i])) {
+			tn_vec_need_nulls(dst, n, a);
+			dst->nulls[i] = 1;
+		}
+	if (w != 0) {
+		dst->values = tn_arena_alloc(a, w * (n ? n : 1));
+		for (size_t i = 0; i < n; i++)
+			memcpy((uint8_t *)dst->values + i * w,
+			       (const uint8_t *)srcs[from[i]].values + (size_t)rows[i] * w, w);
+	}
+	if (t->nfields == 0)
+		return;
+	dst->children = tn_arena_calloc(a, t->nfields, sizeof(*dst->children));
+	kids = tn_calloc(nsrcs ? nsrcs : 1, sizeof(*kids));
+	if (t->kind == TN_STRUCT) {
+		for (size_t c = 0; c < t->nfields; c++) {
+			for (size_t k = 0; k < nsrcs; k++)
+				kids[k] = srcs[k].children[c];
+			tn_vec_gather(&dst->children[c], &t->fields[c].type, kids, nsrcs, from, rows, n, a);
+		}
+	} else {
+		/* lists and maps: the elements of each value, in order */
+		size_t m = 0, e = 0;
+		uint32_t *efrom, *erows;
+
+		dst->offsets = tn_arena_alloc(a, sizeof(int32_t) * (n + 1));
+		dst->offsets[0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			const int32_t *o = srcs[from[i]].offsets;
+
+			m += (size_t)(o[rows[i] + 1] - o[rows[i]]);
+			dst->offsets[i + 1] = (int32_t)m;
+		}
+		efrom = tn_malloc(sizeof(uint32_t) * (m ? m : 1));
+		erows = tn_malloc(sizeof(uint32_t) * (m ? m : 1));
+		for (size_t i = 0; i < n; i++) {
+			const int32_t *o = srcs[from[i]].offsets;
+
+			for (int32_t j = o[rows[i]]; j < o[rows[i] + 1]; j++, e++) {
+				efrom[e] = from[i];
+				erows[e] = (uint32_t)j;
+			}
+		}
+		for (size_t c = 0; c < t->nfields; c++) {
+			for (size_t k = 0; k < nsrcs; k++)
+				kids[k] = srcs[k].children[c];
+			tn_vec_gather(&dst->children[c], &t->fields[c].type, kids, nsrcs, efrom, erows, m,
+				      a);
+		}
+		free(efrom);
+		free(erows);
+	}
+	free(kids);
+}
+
+/* Copy the byte strings v points to into a. */
+static void own_bytes(struct tn_vec *v, struct tn_arena *a)
+{
+	if (v->type->kind == TN_STRING || v->type->kind == TN_BINARY || v->type->kind == TN_UUID) {
+		struct tn_bytes *b = v->values;
+
+		for (size_t i = 0; i < v->len; i++) {
+			uint8_t *p;
+
+			if (tn_vec_is_null(v, i) || b[i].len == 0)
+				continue;
+			p = tn_arena_alloc(a, b[i].len);
+			memcpy(p, b[i].ptr, b[i].len);
+			b[i].ptr = p;
+		}
+	}
+	for (size_t c = 0; c < v->type->nfields; c++)
+		own_bytes(&v->children[c], a);
+}
+
+void tn_batch_copy(struct tn_batch *dst, const struct tn_batch *src)
+{
+	uint32_t *zero = tn_calloc(src->nrows ? src->nrows : 1, sizeof(uint32_t));
+	uint32_t *rows = tn_malloc(sizeof(uint32_t) * (src->nrows ? src->nrows : 1));
+
+	for (size_t i = 0; i < src->nrows; i++)
+		rows[i] = (uint32_t)i;
+	dst->schema = src->schema;
+	dst->nrows = src->nrows;
+	tn_arena_init(&dst->arena, 0);
+	dst->cols = tn_arena_calloc(&dst->arena, src->schema->ncols ? src->schema->ncols : 1,
+				    sizeof(*dst->cols));
+	for (size_t c = 0; c < src->schema->ncols; c++) {
+		tn_vec_gather(&dst->cols[c], &src->schema->cols[c].type, &src->cols[c], 1, zero, rows,
+			      src->nrows, &dst->arena);
+		own_bytes(&dst->cols[c], &dst->arena);
+	}
+	free(zero);
+	free(rows);
 }
 
 static int sign_ld(long double d)

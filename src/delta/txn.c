@@ -721,20 +721,6 @@ static int open_sink(struct delta_tx *tx, bool cdc, struct delta_sink **out, str
 	return rc;
 }
 
-static bool same_type(const struct tn_type *a, const struct tn_type *b)
-{
-	if (a->kind != b->kind || a->nfields != b->nfields)
-		return false;
-	if (a->kind == TN_DECIMAL && (a->precision != b->precision || a->scale != b->scale))
-		return false;
-	if (a->kind == TN_TIMESTAMP && (a->unit != b->unit || a->utc != b->utc))
-		return false;
-	for (size_t i = 0; i < a->nfields; i++)
-		if (!same_type(&a->fields[i].type, &b->fields[i].type))
-			return false;
-	return true;
-}
-
 /* Evaluate the table's constraints (NOT NULL, delta.constraints.*, column
  * invariants) on b: TN_EINVAL naming the first violation. */
 static int check_rows(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err)
@@ -824,7 +810,7 @@ static int conform(struct delta_tx *tx, const struct tn_batch *b, struct tn_batc
 				memset(out->cols[i].offsets, 0, sizeof(int32_t) * (b->nrows + 1));
 			continue;
 		}
-		if (!same_type(&ts->cols[i].type, &b->schema->cols[c].type)) {
+		if (!tn_type_equal(&ts->cols[i].type, &b->schema->cols[c].type)) {
 			tn_batch_done(out);
 			return tn_err_set(err, TN_EINVAL,
 					  "%s: column '%s' is %s in the table but %s in the rows to "
