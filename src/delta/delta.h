@@ -356,7 +356,7 @@ typedef int (*delta_row_fn)(void *ctx, const struct tn_batch *rows, uint8_t *act
 struct delta_rewrite_result {
 	int64_t rows_deleted, rows_updated, rows_copied;
 	int64_t files_removed, files_added, bytes_removed, bytes_added;
-	int64_t dvs_added, dvs_updated, cdc_files;
+	int64_t dvs_added, dvs_updated, dvs_removed, cdc_files;
 	int64_t files_scanned, files_skipped;
 };
 
@@ -371,9 +371,18 @@ struct delta_rewrite_result {
  * Records the read (delta_tx_read with where) for conflict checks. */
 int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
 		     void *ctx, struct delta_rewrite_result *res, struct tn_err *err);
-/* Delete the rows matching where (NULL: all rows). */
+/* Delete the rows matching where (NULL: all rows). Sets commitInfo: DELETE,
+ * the predicate and Spark's metrics (see delta_rewrite_commit_info). */
 int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err);
+/* commitInfo for op "DELETE" or "UPDATE" as Spark writes it: parameters
+ * {"predicate": "[\"<where>\"]"} and metrics numDeletedRows or
+ * numUpdatedRows, numCopiedRows, numAddedFiles, numRemovedFiles,
+ * numAddedBytes, numRemovedBytes, numAddedChangeFiles,
+ * numDeletionVectorsAdded, numDeletionVectorsUpdated,
+ * numDeletionVectorsRemoved. */
+void delta_rewrite_commit_info(struct delta_tx *tx, const char *op, const struct delta_pred *where,
+			       const struct delta_rewrite_result *res);
 
 /* True when a directory looks like a Delta table (has _delta_log). */
 bool delta_is_table(struct store *st, const char *root);

@@ -964,8 +964,10 @@ int delta_tx_remove(struct delta_tx *tx, const struct delta_file *f, struct tn_e
 	return remove_action(tx, f, tx->data_change, err);
 }
 
+/* Add f back with deletion vector dv (or none). wide: dv deletes more
+ * rows than the statistics know of. */
 static void readd_action(struct delta_tx *tx, const struct delta_file *f,
-			 const struct delta_dv_desc *dv, bool data_change)
+			 const struct delta_dv_desc *dv, bool data_change, bool wide)
 {
 	cJSON *a = cJSON_CreateObject();
 	char *enc = log_path(f);
@@ -976,8 +978,23 @@ static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 	cJSON_AddNumberToObject(a, "size", (double)f->size);
 	cJSON_AddNumberToObject(a, "modificationTime", (double)f->modification_time);
 	cJSON_AddBoolToObject(a, "dataChange", data_change);
-	if (f->stats)
+	if (f->stats && wide) {
+		/* Rows the new vector deletes may hold the minimum or maximum:
+		 * the bounds are wide now (protocol, Per-file Statistics). */
+		cJSON *st = cJSON_Parse(f->stats);
+		char *text;
+
+		if (st != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(st, "tightBounds");
+			cJSON_AddBoolToObject(st, "tightBounds", false);
+			text = cJSON_PrintUnformatted(st);
+			cJSON_AddStringToObject(a, "stats", text);
+			free(text);
+			cJSON_Delete(st);
+		}
+	} else if (f->stats) {
 		cJSON_AddStringToObject(a, "stats", f->stats);
+	}
 	if (dv != NULL)
 		cJSON_AddItemToObject(a, "deletionVector", delta_dv_desc_to_json(dv));
 	add_line(tx, "add", a);
@@ -987,7 +1004,7 @@ static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 int delta_tx_add_file(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err)
 {
 	(void)err;
-	readd_action(tx, f, f->has_dv ? &f->dv : NULL, tx->data_change);
+	readd_action(tx, f, f->has_dv ? &f->dv : NULL, tx->data_change, false);
 	return TN_OK;
 }
 
@@ -1046,7 +1063,7 @@ int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 				       (int64_t)delta_dv_cardinality(all), &d);
 		rc = remove_action(tx, f, true, err);
 		if (rc == TN_OK)
-			readd_action(tx, f, &d, true);
+			readd_action(tx, f, &d, true, true);
 		delta_dv_desc_done(&d);
 	}
 	delta_dv_free(all);
@@ -1221,6 +1238,21 @@ static void sink_totals(struct delta_sink *k, int64_t *files, int64_t *rows, int
 		*rows += delta_sink_file(k, i)->rows;
 		*bytes += (int64_t)delta_sink_file(k, i)->size;
 	}
+}
+
+int delta_tx_totals(struct delta_tx *tx, struct delta_tx_totals *t, struct tn_err *err)
+{
+	int64_t rows = 0;
+	int rc = TN_OK;
+
+	memset(t, 0, sizeof(*t));
+	if (tx->sink != NULL)
+		rc = delta_sink_finish(tx->sink, err);
+	if (rc == TN_OK && tx->cdc != NULL)
+		rc = delta_sink_finish(tx->cdc, err);
+	sink_totals(tx->sink, &t->files, &t->rows, &t->bytes);
+	sink_totals(tx->cdc, &t->cdc_files, &rows, &t->cdc_bytes);
+	return rc;
 }
 
 static void default_metric(struct delta_tx *tx, const char *key, int64_t v)
@@ -1570,6 +1602,7 @@ void delta_tx_abort(struct delta_tx *tx)
 	cJSON_Delete(tx->domains);
 	cJSON_Delete(tx->params);
 	cJSON_Delete(tx->metrics);
+	delta_bpred_free(tx->read_pred); /* bound to the schema */
 	tn_schema_done(&tx->schema);
 	for (size_t i = 0; i < tx->npart; i++)
 		free(tx->part_cols[i]);
@@ -1580,7 +1613,6 @@ void delta_tx_abort(struct delta_tx *tx)
 	tn_hmap_done(&tx->removed);
 	tn_hmap_done(&tx->read_files);
 	tn_arena_done(&tx->arena);
-	delta_bpred_free(tx->read_pred);
 	free(tx->app_id);
 	free(tx->operation);
 	delta_snapshot_free(tx->s);
