@@ -11,6 +11,8 @@ int cli_cmd_changes(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_delete(int argc, char **argv);
 int cli_cmd_alter(int argc, char **argv);
+int cli_cmd_update(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
 /* "tarn CMD: TABLE version N: what" on stderr; returns CLI_OK. */
 int cli_commit_report(const char *cmd, const char *table, int64_t version, const char *what);
 struct delta_tx;
