@@ -26,6 +26,20 @@ run() {
 	OUT=$(cat "$TEST_TMP/out")
 	ERR=$(cat "$TEST_TMP/err")
 }
+# duck_equal TABLE DESCRIPTION: tarn's rows of a Delta table equal those of
+# DuckDB's reader, $PEER/delta_read.mjs, by $COMPARE (jsonl_compare.py); a
+# skip when the peer is not installed.
+duck_equal() {
+	if [ ! -d "$PEER/node_modules" ]; then
+		TAP_N=$((TAP_N + 1))
+		echo "ok $TAP_N - $2 # SKIP DuckDB peer not installed at $PEER"
+		return
+	fi
+	"$TARN_BIN" cat --format jsonl "$1" >"$TEST_TMP/t"
+	(cd "$PEER" && node delta_read.mjs "$1") >"$TEST_TMP/d" 2>&1
+	python3 "$COMPARE" "$TEST_TMP/d" "$TEST_TMP/t" >"$TEST_TMP/cmp" 2>&1
+	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
+}
 done_testing() { exit $((TAP_FAILED > 0)); }
 # duck_equal TABLE WHAT: ok when tarn reads TABLE as DuckDB's independent
 # reader does ($PEER/delta_read.mjs, rows compared by $COMPARE); a skip

@@ -180,6 +180,20 @@ int tn_schema_find(const struct tn_schema *s, const char *name)
 	return -1;
 }
 
+bool tn_type_equal(const struct tn_type *a, const struct tn_type *b)
+{
+	if (a->kind != b->kind || a->nfields != b->nfields)
+		return false;
+	if (a->kind == TN_DECIMAL && (a->precision != b->precision || a->scale != b->scale))
+		return false;
+	if ((a->kind == TN_TIMESTAMP || a->kind == TN_TIME) && (a->unit != b->unit || a->utc != b->utc))
+		return false;
+	for (size_t i = 0; i < a->nfields; i++)
+		if (!tn_type_equal(&a->fields[i].type, &b->fields[i].type))
+			return false;
+	return true;
+}
+
 void tn_vec_alloc(struct tn_vec *v, const struct tn_type *t, size_t cap, struct tn_arena *arena)
 {
 	size_t w = tn_type_width(t);
@@ -442,6 +456,35 @@ void tn_batch_gather(struct tn_batch *dst, const struct tn_schema *schema,
 		gather_vec(&dst->cols[c], &schema->cols[c].type, cols, nsrc, refs, n, &dst->arena);
 	}
 	free(cols);
+}
+
+void tn_vec_gather(struct tn_vec *dst, const struct tn_type *t, const struct tn_vec *srcs,
+		   size_t nsrcs, const uint32_t *from, const uint32_t *rows, size_t n,
+		   struct tn_arena *a)
+{
+	const struct tn_vec **src = tn_calloc(nsrcs ? nsrcs : 1, sizeof(*src));
+	struct tn_rowref *refs = tn_calloc(n ? n : 1, sizeof(*refs));
+
+	for (size_t k = 0; k < nsrcs; k++)
+		src[k] = &srcs[k];
+	for (size_t i = 0; i < n; i++) {
+		refs[i].batch = from[i];
+		refs[i].row = rows[i];
+	}
+	memset(dst, 0, sizeof(*dst));
+	gather_vec(dst, t, src, nsrcs, refs, n, a);
+	free(refs);
+	free(src);
+}
+
+void tn_batch_copy(struct tn_batch *dst, const struct tn_batch *src)
+{
+	struct tn_rowref *refs = tn_calloc(src->nrows ? src->nrows : 1, sizeof(*refs));
+
+	for (size_t i = 0; i < src->nrows; i++)
+		refs[i].row = (uint32_t)i;
+	tn_batch_gather(dst, src->schema, &src, 1, refs, src->nrows);
+	free(refs);
 }
 
 static int sign_ld(long double d)

@@ -122,6 +122,9 @@ void tn_schema_copy(struct tn_schema *dst, const struct tn_schema *src);
 void tn_schema_copy_field(struct tn_field *dst, const struct tn_field *src);
 /* Index of the column named name, or -1. Exact match. */
 int tn_schema_find(const struct tn_schema *s, const char *name);
+/* The same type: kind, decimal precision and scale, time unit and zone,
+ * and the fields' types, recursively (names aside). */
+bool tn_type_equal(const struct tn_type *a, const struct tn_type *b);
 
 /* ---- batches ---- */
 
@@ -149,6 +152,16 @@ static inline bool tn_vec_is_null(const struct tn_vec *v, size_t i)
  * src's arena: src must outlive dst. */
 void tn_batch_select(struct tn_batch *dst, const struct tn_batch *src, const uint8_t *keep);
 void tn_batch_filter(struct tn_batch *b, const uint8_t *drop);
+/* Build dst, n values of type t with storage in arena a, from the values
+ * of other vectors of that type: value i is value rows[i] of
+ * srcs[from[i]] (nested values whole). Byte strings are not copied: dst
+ * points where the sources do. */
+void tn_vec_gather(struct tn_vec *dst, const struct tn_type *t, const struct tn_vec *srcs,
+		   size_t nsrcs, const uint32_t *from, const uint32_t *rows, size_t n,
+		   struct tn_arena *a);
+/* A deep copy of src: dst (over the same schema, with its own arena; free
+ * with tn_batch_done) shares no memory with it, so src may go. */
+void tn_batch_copy(struct tn_batch *dst, const struct tn_batch *src);
 
 /* A row of one of several batches. */
 struct tn_rowref {

@@ -97,6 +97,46 @@ const struct cli_cmd cli_commands[] = {
 	 "  -w, --where EXPR  the rows to delete (the filter syntax of cat --where)\n"
 	 "      --all         delete every row\n",
 	 cli_cmd_delete},
+	{"update", "--set COL=VALUE [--set ...] [--where EXPR] TABLE_DIR",
+	 "set columns of the rows of a Delta table that match a filter",
+	 "Updates in one new version. VALUE is a literal read as the column's type\n"
+	 "(numbers, true/false, dates and timestamps as text, strings as they are);\n"
+	 "'quoted' keeps the text as it is ('' for a quote), a bare NULL is null.\n"
+	 "Files that cannot hold matching rows are not read; in a file with\n"
+	 "matching rows those rows are written anew with their new values, and\n"
+	 "the file is rewritten without them or, with delta.enableDeletionVectors,\n"
+	 "keeps its data and gets a deletion vector. With the change data feed on,\n"
+	 "the old and new rows are written as update_preimage and update_postimage.\n"
+	 "Options:\n"
+	 "  -s, --set COL=VALUE  a column and its new value (repeatable)\n"
+	 "  -w, --where EXPR     the rows to update (the filter syntax of cat\n"
+	 "                       --where; default: every row)\n",
+	 cli_cmd_update},
+	{"merge",
+	 "--on KEY[,KEY] [--when-matched update|delete|ignore] [--when-not-matched insert|ignore] [--when-not-matched-by-source delete|ignore] [--matched-where EXPR] SOURCE TABLE_DIR",
+	 "merge the rows of a Parquet file or a Delta table into a Delta table by key",
+	 "MERGE INTO TABLE USING SOURCE ON the keys, in one new version: a table row\n"
+	 "whose key a source row has is updated from it (every column, by name) or\n"
+	 "deleted; a source row whose key no table row has is inserted; a table\n"
+	 "row whose key no source row has may be deleted. Null keys match nothing.\n"
+	 "Two source rows that would change the same table row are an error, and\n"
+	 "nothing is committed. Only files that may hold a source key are read.\n"
+	 "SOURCE is read into memory.\n"
+	 "Options:\n"
+	 "      --on KEY[,KEY]   key columns, of the same name in both, or\n"
+	 "                       TABLE_COL=SOURCE_COL\n"
+	 "      --when-matched A          update (default), delete or ignore\n"
+	 "      --when-not-matched A      insert (default) or ignore\n"
+	 "      --when-not-matched-by-source A\n"
+	 "                                delete, or ignore (default)\n"
+	 "      --matched-where EXPR      only matched source rows that pass EXPR\n"
+	 "                                (over the source's columns) update or delete\n"
+	 "      --not-matched-where EXPR  only unmatched source rows that pass EXPR\n"
+	 "                                are inserted\n"
+	 "      --not-matched-by-source-where EXPR\n"
+	 "                                only unmatched table rows that pass EXPR\n"
+	 "                                (over the table's columns) are deleted\n",
+	 cli_cmd_merge},
 	{"alter", "[--set-property K=V] [--unset-property K] [--add-column 'NAME TYPE'] [--rename-column OLD=NEW] [--drop-column NAME] TABLE_DIR",
 	 "change a Delta table's properties or columns",
 	 "Applies the changes, in order, in one new version. Properties may switch\n"

@@ -24,12 +24,6 @@ static int next_delta(void *sc, struct tn_batch *b, struct tn_err *err)
 	return delta_scan_next(sc, b, err);
 }
 
-static int fail(const char *cmd, const struct tn_err *err)
-{
-	fprintf(stderr, "tarn %s: %s\n", cmd, err->msg);
-	return CLI_FAILED;
-}
-
 /* Open dir's snapshot as of version or timestamp (either may be NULL). */
 static int open_snapshot(struct store *st, const char *dir, const char *version,
 			 const char *timestamp, bool lenient, struct delta_table **t,
@@ -76,18 +70,18 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 	int rc = CLI_OK;
 
 	if (where != NULL && delta_pred_parse(where, &pred, &err) != TN_OK) {
-		rc = fail("cat", &err);
+		rc = cli_fail("cat", &err);
 		goto done;
 	}
 	o.where = pred;
 	if (open_snapshot(st, dir, version, timestamp, false, &t, &s, &err) != TN_OK ||
 	    delta_scan_open(s, &o, &sc, &err) != TN_OK) {
-		rc = fail("cat", &err);
+		rc = cli_fail("cat", &err);
 		goto done;
 	}
 	w = cli_writer_new(stdout, fmt, delta_scan_schema(sc));
 	if (cli_writer_stream(w, next_delta, sc, &b, limit, &err) != TN_OK)
-		rc = fail("cat", &err);
+		rc = cli_fail("cat", &err);
 	if (metrics) {
 		const struct delta_scan_metrics *m = delta_scan_metrics(sc);
 
@@ -293,7 +287,7 @@ int cli_delta_inspect(const char *dir, bool json, const char *version, const cha
 	int rc = CLI_OK;
 
 	if (open_snapshot(st, dir, version, timestamp, true, &t, &s, &err) != TN_OK) {
-		rc = fail("inspect", &err);
+		rc = cli_fail("inspect", &err);
 	} else {
 		cJSON *j = snapshot_json(s, dir, json ? SIZE_MAX : TEXT_FILES + 1);
 
@@ -386,7 +380,7 @@ int cli_cmd_history(int argc, char **argv)
 	st = store_local_new("");
 	if (delta_table_open(st, argv[optind], &t, &err) != TN_OK ||
 	    delta_history(t, &cs, &n, &err) != TN_OK) {
-		rc = fail("history", &err);
+		rc = cli_fail("history", &err);
 	} else {
 		struct tn_batch b;
 		struct cli_writer *w;
@@ -419,7 +413,7 @@ int cli_cmd_history(int argc, char **argv)
 		b.nrows = rows;
 		w = cli_writer_new(stdout, fmt, &sch);
 		if (cli_writer_rows(w, &b, rows, &err) != TN_OK || cli_writer_finish(w, &err) != TN_OK)
-			rc = fail("history", &err);
+			rc = cli_fail("history", &err);
 		cli_writer_free(w);
 		tn_batch_done(&b);
 		tn_schema_done(&sch);
@@ -481,11 +475,11 @@ int cli_cmd_changes(int argc, char **argv)
 	st = store_local_new("");
 	if (delta_table_open(st, argv[optind], &t, &err) != TN_OK ||
 	    delta_changes_open(t, from, to, NULL, &sc, &err) != TN_OK) {
-		rc = fail("changes", &err);
+		rc = cli_fail("changes", &err);
 	} else {
 		w = cli_writer_new(stdout, fmt, delta_scan_schema(sc));
 		if (cli_writer_stream(w, next_delta, sc, &b, limit, &err) != TN_OK)
-			rc = fail("changes", &err);
+			rc = cli_fail("changes", &err);
 	}
 	if (b.cols != NULL)
 		tn_batch_done(&b);
@@ -565,19 +559,19 @@ int cli_cmd_import(int argc, char **argv)
 	st = store_local_new("");
 	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK ||
 	    delta_writer_open_opts(st, argv[optind + 1], pq_reader_schema(r), &wo, &w, &err) != TN_OK) {
-		rc = fail("import", &err);
+		rc = cli_fail("import", &err);
 		goto done;
 	}
 	for (;;) {
 		if (pq_reader_next(r, &b, &err) != TN_OK || (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
-			rc = fail("import", &err);
+			rc = cli_fail("import", &err);
 			goto done;
 		}
 		if (b.nrows == 0)
 			break;
 		rows += (int64_t)b.nrows;
 	}
-	rc = delta_writer_commit(w, &version, &err) == TN_OK ? CLI_OK : fail("import", &err);
+	rc = delta_writer_commit(w, &version, &err) == TN_OK ? CLI_OK : cli_fail("import", &err);
 	w = NULL;
 	if (rc == CLI_OK)
 		fprintf(stderr, "tarn import: %s version %lld: %lld rows %s\n", argv[optind + 1],

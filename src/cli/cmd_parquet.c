@@ -29,12 +29,6 @@ static int next_parquet(void *r, struct tn_batch *b, struct tn_err *err)
 	return pq_reader_next(r, b, err);
 }
 
-static int fail(const char *cmd, const struct tn_err *err)
-{
-	fprintf(stderr, "tarn %s: %s\n", cmd, err->msg);
-	return CLI_FAILED;
-}
-
 /* Split "a,b,c" into a NULL-terminated array (in one allocation). */
 static char **split_columns(const char *list, size_t *n)
 {
@@ -88,7 +82,7 @@ static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out
 
 	memset(&b, 0, sizeof(b));
 	if (pq_writer_open(st, out, pq_reader_schema(r), wo, &w, &err) != TN_OK)
-		return fail("cat", &err);
+		return cli_fail("cat", &err);
 	while (limit < 0 || done < limit) {
 		if (pq_reader_next(r, &b, &err) != TN_OK)
 			goto failed;
@@ -103,7 +97,7 @@ static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out
 	if (b.cols != NULL)
 		tn_batch_done(&b);
 	if (pq_writer_close(w, &res, &err) != TN_OK)
-		return fail("cat", &err);
+		return cli_fail("cat", &err);
 	fprintf(stderr, "tarn cat: wrote %lld rows in %zu row group%s (%llu bytes) to %s\n",
 		(long long)res.num_rows, res.num_row_groups, res.num_row_groups == 1 ? "" : "s",
 		(unsigned long long)res.file_size, out);
@@ -112,7 +106,7 @@ failed:
 	if (b.cols != NULL)
 		tn_batch_done(&b);
 	pq_writer_abort(w);
-	return fail("cat", &err);
+	return cli_fail("cat", &err);
 }
 
 int cli_cmd_cat(int argc, char **argv)
@@ -264,7 +258,7 @@ int cli_cmd_cat(int argc, char **argv)
 	st = store_local_new("");
 	memset(&b, 0, sizeof(b));
 	if (pq_reader_open(st, argv[optind], &opts, &r, &err) != TN_OK) {
-		rc = fail("cat", &err);
+		rc = cli_fail("cat", &err);
 		goto done;
 	}
 	if (output != NULL) {
@@ -273,7 +267,7 @@ int cli_cmd_cat(int argc, char **argv)
 	}
 	w = cli_writer_new(stdout, fmt, pq_reader_schema(r));
 	if (cli_writer_stream(w, next_parquet, r, &b, limit, &err) != TN_OK)
-		rc = fail("cat", &err);
+		rc = cli_fail("cat", &err);
 done:
 	if (b.cols != NULL)
 		tn_batch_done(&b);
@@ -624,7 +618,7 @@ int cli_cmd_inspect(int argc, char **argv)
 	st = store_local_new("");
 	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK) {
 		store_free(st);
-		return fail("inspect", &err);
+		return cli_fail("inspect", &err);
 	}
 	j = inspect_json(r, argv[optind]);
 	if (json) {

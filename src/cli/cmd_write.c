@@ -24,6 +24,14 @@ int cli_commit_report(const char *cmd, const char *table, int64_t version, const
 	return CLI_OK;
 }
 
+int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *err)
+{
+	if (rc == TN_OK)
+		return delta_tx_commit(tx, version, err);
+	delta_tx_abort(tx);
+	return rc;
+}
+
 /* ---- delete ---- */
 
 int cli_cmd_delete(int argc, char **argv)
@@ -37,7 +45,7 @@ int cli_cmd_delete(int argc, char **argv)
 	const char *where = NULL;
 	bool all = false;
 	struct delta_pred *p = NULL;
-	struct delta_tx *tx = NULL;
+	struct delta_tx *tx;
 	struct delta_rewrite_result res;
 	struct store *st;
 	struct tn_err err;
@@ -63,30 +71,7 @@ int cli_cmd_delete(int argc, char **argv)
 	st = store_local_new("");
 	rc = delta_tx_begin(st, argv[optind], &tx, &err);
 	if (rc == TN_OK)
-		rc = delta_tx_delete_where(tx, p, &res, &err);
-	if (rc == TN_OK) {
-		char *text = p ? delta_pred_text(p) : NULL;
-		cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "predicate");
-		char *params;
-
-		if (text)
-			cJSON_AddItemToArray(a, cJSON_CreateString(text));
-		params = cJSON_PrintUnformatted(o);
-		delta_tx_set_operation(tx, "DELETE", params);
-		free(params);
-		free(text);
-		cJSON_Delete(o);
-		delta_tx_set_metric(tx, "numDeletedRows", res.rows_deleted);
-		delta_tx_set_metric(tx, "numRemovedFiles", res.files_removed);
-		delta_tx_set_metric(tx, "numAddedFiles", res.files_added);
-		delta_tx_set_metric(tx, "numCopiedRows", res.rows_copied);
-		delta_tx_set_metric(tx, "numDeletionVectorsAdded", res.dvs_added);
-		delta_tx_set_metric(tx, "numDeletionVectorsUpdated", res.dvs_updated);
-		delta_tx_set_metric(tx, "numRemovedBytes", res.bytes_removed);
-		rc = delta_tx_commit(tx, &version, &err);
-		tx = NULL;
-	}
-	delta_tx_abort(tx);
+		rc = cli_tx_finish(tx, delta_tx_delete_where(tx, p, &res, &err), &version, &err);
 	delta_pred_free(p);
 	store_free(st);
 	if (rc != TN_OK)

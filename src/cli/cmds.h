@@ -17,8 +17,15 @@ int cli_cmd_restore(int argc, char **argv);
 /* "tarn CMD: message" on stderr; returns CLI_FAILED. */
 struct tn_err;
 int cli_fail(const char *cmd, const struct tn_err *err);
+int cli_cmd_update(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
 /* "tarn CMD: TABLE version N: what" on stderr; returns CLI_OK. */
 int cli_commit_report(const char *cmd, const char *table, int64_t version, const char *what);
+struct delta_tx;
+struct tn_err;
+/* Commit tx when rc is TN_OK, else drop it; tx is gone either way.
+ * Returns the commit's result or rc. */
+int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *err);
 
 /* Delta tables for cat and inspect (a directory argument). */
 #include <stdbool.h>

@@ -361,7 +361,7 @@ typedef int (*delta_row_fn)(void *ctx, const struct tn_batch *rows, uint8_t *act
 struct delta_rewrite_result {
 	int64_t rows_deleted, rows_updated, rows_copied;
 	int64_t files_removed, files_added, bytes_removed, bytes_added;
-	int64_t dvs_added, dvs_updated, cdc_files;
+	int64_t dvs_added, dvs_updated, dvs_removed, cdc_files;
 	int64_t files_scanned, files_skipped;
 };
 
@@ -376,9 +376,103 @@ struct delta_rewrite_result {
  * Records the read (delta_tx_read with where) for conflict checks. */
 int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
 		     void *ctx, struct delta_rewrite_result *res, struct tn_err *err);
-/* Delete the rows matching where (NULL: all rows). */
+/* Delete the rows matching where (NULL: all rows). Sets commitInfo: DELETE,
+ * the predicate and Spark's metrics (see delta_rewrite_commit_info). */
 int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err);
+/* commitInfo for op "DELETE" or "UPDATE" as Spark writes it: parameters
+ * {"predicate": "[\"<where>\"]"} and metrics numDeletedRows or
+ * numUpdatedRows, numCopiedRows, numAddedFiles, numRemovedFiles,
+ * numAddedBytes, numRemovedBytes, numAddedChangeFiles,
+ * numDeletionVectorsAdded, numDeletionVectorsUpdated,
+ * numDeletionVectorsRemoved. */
+void delta_rewrite_commit_info(struct delta_tx *tx, const char *op, const struct delta_pred *where,
+			       const struct delta_rewrite_result *res);
+
+/* An assignment of UPDATE: column = value, the text of a literal read as
+ * the column's type (numbers, true/false, dates and timestamps as
+ * delta_pred_parse takes them, strings and binary as they are; nested
+ * columns take only NULL), or SQL NULL when value is NULL. In a merge's
+ * WHEN MATCHED UPDATE, source_column instead names the source column whose
+ * value (of the matched source row) the column takes. */
+struct delta_assign {
+	const char *column;
+	const char *value;         /* NULL: NULL */
+	const char *source_column; /* merge only; NULL: use value */
+};
+
+/* Set columns of the rows matching where (NULL: every row) to the values
+ * of set[0..nset), with delta_tx_rewrite (updated rows move to new files;
+ * with the change data feed, update_preimage and update_postimage rows).
+ * An updated partition column moves the row to its new partition. Sets
+ * commitInfo: UPDATE, the predicate and Spark's metrics. TN_EINVAL naming
+ * the column for an unknown column, one assigned twice, or a value that is
+ * not of its type; a NOT NULL column set to NULL fails when a row is
+ * written. */
+int delta_tx_update(struct delta_tx *tx, const struct delta_pred *where,
+		    const struct delta_assign *set, size_t nset, struct delta_rewrite_result *res,
+		    struct tn_err *err);
+
+/* MERGE INTO target USING source ON target.k = source.k ... with
+ * Databricks' semantics. Clauses of each kind are tried in order; the
+ * first whose condition holds applies, and a row no clause applies to is
+ * left alone. */
+enum delta_merge_when {
+	DELTA_WHEN_MATCHED,               /* UPDATE (SET * or assignments) or DELETE */
+	DELTA_WHEN_NOT_MATCHED,           /* INSERT * */
+	DELTA_WHEN_NOT_MATCHED_BY_SOURCE, /* UPDATE (assignments) or DELETE */
+};
+enum delta_merge_action { DELTA_MERGE_UPDATE, DELTA_MERGE_DELETE, DELTA_MERGE_INSERT };
+
+struct delta_merge_clause {
+	int when;                       /* enum delta_merge_when */
+	int action;                     /* enum delta_merge_action */
+	/* AND cond, or NULL: over the source's columns (WHEN MATCHED, WHEN
+	 * NOT MATCHED) or the target's (WHEN NOT MATCHED BY SOURCE) */
+	const struct delta_pred *cond;
+	/* UPDATE: the assignments; none with WHEN MATCHED is UPDATE SET *
+	 * (every target column from the source column of its name) */
+	const struct delta_assign *set;
+	size_t nset;
+};
+
+struct delta_merge_opts {
+	const struct tn_schema *source_schema;
+	const struct tn_batch *source; /* the source rows, batches of source_schema
+					  (borrowed: they must live until the commit) */
+	size_t nsource;
+	/* the ON condition: target_keys[i] = source_keys[i] for every i
+	 * (source_keys NULL: the same names); a null key matches nothing */
+	const char *const *target_keys;
+	const char *const *source_keys;
+	size_t nkeys;
+	const struct delta_merge_clause *clauses;
+	size_t nclauses;
+};
+
+struct delta_merge_result {
+	struct delta_rewrite_result rw; /* the target's rows and files (with the inserts') */
+	int64_t source_rows, rows_inserted;
+	int64_t matched_updated, matched_deleted, by_source_updated, by_source_deleted;
+};
+
+/* Merge the source into the table in tx: hashes the source rows by key,
+ * rewrites (delta_tx_rewrite) the files that may hold a source key (all
+ * files when a WHEN NOT MATCHED BY SOURCE clause exists; others by a
+ * min/max filter of the source keys) and inserts the source rows no target
+ * row matched, all in tx. INSERT * and UPDATE SET * take every target
+ * column from the source column of the same name and type. Sets
+ * commitInfo: MERGE, Spark's operationParameters (predicate,
+ * matchedPredicates, notMatchedPredicates, notMatchedBySourcePredicates)
+ * and metrics (numSourceRows, numTargetRowsInserted, ...Updated,
+ * ...Deleted, ...Copied, numTargetFilesAdded, ...Removed,
+ * numTargetChangeFilesAdded, ...). TN_EINVAL when several source rows
+ * match one target row that a WHEN MATCHED clause would change (unless the
+ * only one is an unconditional DELETE), for a bad clause, an unknown key
+ * or column, or types that differ; the caller then aborts tx, so nothing
+ * is committed. */
+int delta_tx_merge(struct delta_tx *tx, const struct delta_merge_opts *o,
+		   struct delta_merge_result *res, struct tn_err *err);
 
 /* ---- maintenance ---- */
 

@@ -10,11 +10,14 @@
 #include "delta/pred_int.h"
 #include "delta/write_int.h"
 
-/* One file's pass: the scan's batch without its row-index column. */
-static void view_of(const struct tn_batch *b, struct tn_schema *vs, struct tn_batch *v)
+/* One file's pass: the scan's batch without its row-index column. Its
+ * columns are the snapshot's (those of the scan, but the same for every
+ * file): a callback may keep what it bound to them from file to file. */
+static void view_of(const struct delta_snapshot *s, const struct tn_batch *b,
+		    struct tn_schema *vs, struct tn_batch *v)
 {
 	vs->ncols = b->schema->ncols - 1;
-	vs->cols = b->schema->cols;
+	vs->cols = s->schema.cols;
 	v->schema = vs;
 	v->nrows = b->nrows;
 	v->cols = b->cols;
@@ -35,7 +38,7 @@ int delta_scan_file_each(struct delta_snapshot *s, const struct delta_file *f, d
 		rc = delta_scan_next(sc, &b, err);
 		if (rc != TN_OK || b.nrows == 0)
 			break;
-		view_of(&b, &vs, &v);
+		view_of(s, &b, &vs, &v);
 		rc = fn(ctx, &v, b.cols[vs.ncols].values, err);
 	}
 	if (b.cols != NULL)
@@ -87,7 +90,7 @@ static int first_pass(struct delta_tx *tx, struct delta_snapshot *s, const struc
 		rc = delta_scan_next(sc, &b, err);
 		if (rc != TN_OK || b.nrows == 0)
 			break;
-		view_of(&b, &vs, &v);
+		view_of(s, &b, &vs, &v);
 		idx = b.cols[vs.ncols].values;
 		act = tn_calloc(v.nrows, 1);
 		{
@@ -133,40 +136,38 @@ static int first_pass(struct delta_tx *tx, struct delta_snapshot *s, const struc
 	return rc;
 }
 
-struct copy_ctx {
-	struct delta_tx *tx;
-	const struct delta_file *f;
-	const char *root;
-	const uint8_t *acts;
-	size_t nacts, pos;
-	struct delta_rewrite_result *res;
-};
-
-static int copy_batch(void *ctx, const struct tn_batch *v, const int64_t *row_index,
-		      struct tn_err *err)
-{
-	struct copy_ctx *c = ctx;
-	int rc;
-
-	(void)row_index;
-	if (c->pos + v->nrows > c->nacts)
-		return tn_err_set(err, TN_EIO, "%s: data file '%s' changed while it was rewritten",
-				  c->root, c->f->path);
-	for (size_t i = 0; i < v->nrows; i++)
-		c->res->rows_copied += c->acts[c->pos + i] == DELTA_ROW_KEEP;
-	rc = write_selected(c->tx, v, c->acts + c->pos, DELTA_ROW_KEEP, NULL, true, err);
-	c->pos += v->nrows;
-	return rc;
-}
-
 /* Copy-on-write: the rows fn kept go to new files. */
 static int copy_kept(struct delta_tx *tx, struct delta_snapshot *s, const struct delta_file *f,
 		     const uint8_t *acts, size_t nacts, struct delta_rewrite_result *res,
 		     struct tn_err *err)
 {
-	struct copy_ctx c = {tx, f, delta_table_root(s->t), acts, nacts, 0, res};
+	struct delta_scan *sc;
+	struct tn_batch b = {0};
+	size_t pos = 0;
+	int rc = delta_scan_open_file(s, f, &sc, err);
 
-	return delta_scan_file_each(s, f, copy_batch, &c, err);
+	while (rc == TN_OK) {
+		struct tn_schema vs;
+		struct tn_batch v;
+
+		rc = delta_scan_next(sc, &b, err);
+		if (rc != TN_OK || b.nrows == 0)
+			break;
+		if (pos + b.nrows > nacts) {
+			rc = tn_err_set(err, TN_EIO, "%s: data file '%s' changed while it was rewritten",
+					delta_table_root(s->t), f->path);
+			break;
+		}
+		view_of(s, &b, &vs, &v);
+		for (size_t i = 0; i < v.nrows; i++)
+			res->rows_copied += acts[pos + i] == DELTA_ROW_KEEP;
+		rc = write_selected(tx, &v, acts + pos, DELTA_ROW_KEEP, NULL, true, err);
+		pos += b.nrows;
+	}
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	delta_scan_close(sc);
+	return rc;
 }
 
 int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
@@ -181,10 +182,14 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 	bool use_dv = delta_tx_dv_enabled(tx);
 	int rc;
 
+	struct delta_tx_totals before, after;
+
 	memset(res, 0, sizeof(*res));
 	if (s == NULL)
 		return TN_OK; /* a table being created has no rows */
-	rc = delta_tx_read(tx, where, err);
+	rc = delta_tx_totals(tx, &before, err);
+	if (rc == TN_OK)
+		rc = delta_tx_read(tx, where, err);
 	if (rc == TN_OK && where != NULL)
 		rc = delta_bpred_bind(where, &s->schema, &bp, err);
 	for (size_t i = 0; rc == TN_OK && i < s->nfiles; i++) {
@@ -202,35 +207,112 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 		tn_buf_init(&acts, 0);
 		rc = first_pass(tx, s, f, fn, ctx, use_dv, changed, &acts, &touched, res, err);
 		if (rc == TN_OK && touched) {
-			if (use_dv) {
+			if (use_dv &&
+			    /* every live row gone: drop the file instead */
+			    !(f->num_records >= 0 &&
+			      (int64_t)delta_dv_cardinality(changed) +
+					      (f->has_dv ? f->dv.cardinality : 0) >=
+				      f->num_records)) {
 				if (f->has_dv)
 					res->dvs_updated++;
 				else
 					res->dvs_added++;
-				/* every live row gone: drop the file instead */
-				if (f->num_records >= 0 &&
-				    (int64_t)delta_dv_cardinality(changed) +
-						    (f->has_dv ? f->dv.cardinality : 0) >=
-					    f->num_records) {
-					rc = delta_tx_remove(tx, f, err);
-					res->files_removed++;
-					res->bytes_removed += f->size;
-				} else {
-					rc = delta_tx_delete_rows(tx, f, changed, err);
-				}
+				rc = delta_tx_delete_rows(tx, f, changed, err);
 			} else {
-				rc = copy_kept(tx, s, f, (const uint8_t *)acts.data, acts.len, res, err);
+				if (!use_dv)
+					rc = copy_kept(tx, s, f, (const uint8_t *)acts.data, acts.len,
+						       res, err);
 				if (rc == TN_OK)
 					rc = delta_tx_remove(tx, f, err);
 				res->files_removed++;
 				res->bytes_removed += f->size;
+				res->dvs_removed += f->has_dv;
 			}
 		}
 		tn_buf_done(&acts);
 		delta_dv_free(changed);
 	}
 	delta_bpred_free(bp);
+	if (rc == TN_OK)
+		rc = delta_tx_totals(tx, &after, err);
+	res->files_added = after.files - before.files;
+	res->bytes_added = after.bytes - before.bytes;
+	res->cdc_files = after.cdc_files - before.cdc_files;
 	return rc;
+}
+
+/* ---- commitInfo ---- */
+
+char *delta_json_list_text(const char *const *items, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
+void delta_rewrite_commit_info(struct delta_tx *tx, const char *op, const struct delta_pred *where,
+			       const struct delta_rewrite_result *res)
+{
+	char *text = where ? delta_pred_text(where) : NULL;
+	const char *one = text;
+	char *list = delta_json_list_text(&one, text ? 1 : 0);
+	cJSON *o = cJSON_CreateObject();
+	char *params;
+
+	cJSON_AddStringToObject(o, "predicate", list);
+	params = cJSON_PrintUnformatted(o);
+	delta_tx_set_operation(tx, op, params);
+	free(params);
+	cJSON_Delete(o);
+	free(list);
+	free(text);
+	delta_tx_set_metric(tx, strcmp(op, "DELETE") == 0 ? "numDeletedRows" : "numUpdatedRows",
+			    strcmp(op, "DELETE") == 0 ? res->rows_deleted : res->rows_updated);
+	delta_tx_set_metric(tx, "numCopiedRows", res->rows_copied);
+	delta_tx_set_metric(tx, "numAddedFiles", res->files_added);
+	delta_tx_set_metric(tx, "numRemovedFiles", res->files_removed);
+	delta_tx_set_metric(tx, "numAddedBytes", res->bytes_added);
+	delta_tx_set_metric(tx, "numRemovedBytes", res->bytes_removed);
+	delta_tx_set_metric(tx, "numAddedChangeFiles", res->cdc_files);
+	delta_tx_set_metric(tx, "numDeletionVectorsAdded", res->dvs_added);
+	delta_tx_set_metric(tx, "numDeletionVectorsUpdated", res->dvs_updated);
+	delta_tx_set_metric(tx, "numDeletionVectorsRemoved", res->dvs_removed);
+}
+
+/* ---- predicates over the rows ---- */
+
+int delta_rows_pred_eval(struct delta_rows_pred *rp, const struct tn_batch *b, uint8_t *pass,
+			 struct tn_err *err)
+{
+	if (rp->p == NULL) {
+		memset(pass, 1, b->nrows);
+		return TN_OK;
+	}
+	if (rp->bp == NULL || rp->bound != b->schema) {
+		int rc;
+
+		delta_bpred_free(rp->bp);
+		rp->bp = NULL;
+		rc = delta_bpred_bind(rp->p, b->schema, &rp->bp, err);
+		if (rc != TN_OK)
+			return rc;
+		rp->bound = b->schema;
+	}
+	delta_bpred_rows(rp->bp, b, pass); /* drop[i]: not true */
+	for (size_t i = 0; i < b->nrows; i++)
+		pass[i] = !pass[i];
+	return TN_OK;
+}
+
+void delta_rows_pred_done(struct delta_rows_pred *rp)
+{
+	delta_bpred_free(rp->bp);
+	rp->bp = NULL;
 }
 
 /* ---- delete ---- */
@@ -238,34 +320,19 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 static int delete_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct tn_batch *upd,
 		     struct tn_err *err)
 {
-	const struct delta_pred *where = ctx;
-	struct bpred *bp;
-	uint8_t *drop;
-	int rc;
+	int rc = delta_rows_pred_eval(ctx, rows, act, err);
 
 	(void)upd;
-	if (where == NULL) {
-		memset(act, DELTA_ROW_DELETE, rows->nrows);
-		return TN_OK;
-	}
-	/* Bound for this batch: a batch's schema lives only as long as the
-	 * scan of its file. */
-	rc = delta_bpred_bind(where, rows->schema, &bp, err);
-	if (rc != TN_OK)
-		return rc;
-	drop = tn_malloc(rows->nrows ? rows->nrows : 1);
-	delta_bpred_rows(bp, rows, drop);
-	for (size_t i = 0; i < rows->nrows; i++)
-		act[i] = drop[i] ? DELTA_ROW_KEEP : DELTA_ROW_DELETE;
-	free(drop);
-	delta_bpred_free(bp);
-	return TN_OK;
+	for (size_t i = 0; rc == TN_OK && i < rows->nrows; i++)
+		act[i] = act[i] ? DELTA_ROW_DELETE : DELTA_ROW_KEEP;
+	return rc;
 }
 
 int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err)
 {
 	struct delta_snapshot *s = delta_tx_snapshot(tx);
+	struct delta_rows_pred d = {where, NULL, NULL};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -280,10 +347,15 @@ int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			rc = delta_tx_remove(tx, f, err);
 			res->files_removed++;
 			res->bytes_removed += f->size;
+			res->dvs_removed += f->has_dv;
 			if (f->num_records >= 0)
 				res->rows_deleted += f->num_records - (f->has_dv ? f->dv.cardinality : 0);
 		}
-		return rc;
+	} else {
+		rc = delta_tx_rewrite(tx, where, delete_fn, &d, res, err);
+		delta_rows_pred_done(&d);
 	}
-	return delta_tx_rewrite(tx, where, delete_fn, (void *)where, res, err);
+	if (rc == TN_OK)
+		delta_rewrite_commit_info(tx, "DELETE", where, res);
+	return rc;
 }

@@ -467,8 +467,8 @@ static void file_size_metrics(struct optimize *op)
 static void set_optimize_operation(struct optimize *op)
 {
 	char *text = op->o->where ? delta_pred_text(op->o->where) : NULL;
-	char *pred = delta_json_string_list((const char *const *)&text, text ? 1 : 0);
-	char *z = delta_json_string_list(op->o->zorder_by, op->o->nzorder_by);
+	char *pred = delta_json_list_text((const char *const *)&text, text ? 1 : 0);
+	char *z = delta_json_list_text(op->o->zorder_by, op->o->nzorder_by);
 	cJSON *p = cJSON_CreateObject();
 	char *params;
 

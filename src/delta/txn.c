@@ -790,20 +790,6 @@ static int open_sink(struct delta_tx *tx, bool cdc, struct delta_sink **out, str
 	return rc;
 }
 
-static bool same_type(const struct tn_type *a, const struct tn_type *b)
-{
-	if (a->kind != b->kind || a->nfields != b->nfields)
-		return false;
-	if (a->kind == TN_DECIMAL && (a->precision != b->precision || a->scale != b->scale))
-		return false;
-	if (a->kind == TN_TIMESTAMP && (a->unit != b->unit || a->utc != b->utc))
-		return false;
-	for (size_t i = 0; i < a->nfields; i++)
-		if (!same_type(&a->fields[i].type, &b->fields[i].type))
-			return false;
-	return true;
-}
-
 /* Evaluate the table's constraints (NOT NULL, delta.constraints.*, column
  * invariants) on b: TN_EINVAL naming the first violation. */
 static int check_rows(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err)
@@ -893,7 +879,7 @@ static int conform(struct delta_tx *tx, const struct tn_batch *b, struct tn_batc
 				memset(out->cols[i].offsets, 0, sizeof(int32_t) * (b->nrows + 1));
 			continue;
 		}
-		if (!same_type(&ts->cols[i].type, &b->schema->cols[c].type)) {
+		if (!tn_type_equal(&ts->cols[i].type, &b->schema->cols[c].type)) {
 			tn_batch_done(out);
 			return tn_err_set(err, TN_EINVAL,
 					  "%s: column '%s' is %s in the table but %s in the rows to "
@@ -1057,8 +1043,10 @@ int delta_tx_remove(struct delta_tx *tx, const struct delta_file *f, struct tn_e
 	return remove_action(tx, f, tx->data_change, err);
 }
 
+/* Add f back with deletion vector dv (or none). wide: dv deletes more
+ * rows than the statistics know of. */
 static void readd_action(struct delta_tx *tx, const struct delta_file *f,
-			 const struct delta_dv_desc *dv, bool data_change)
+			 const struct delta_dv_desc *dv, bool data_change, bool wide)
 {
 	cJSON *a = cJSON_CreateObject();
 	char *enc = log_path(f);
@@ -1069,8 +1057,23 @@ static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 	cJSON_AddNumberToObject(a, "size", (double)f->size);
 	cJSON_AddNumberToObject(a, "modificationTime", (double)f->modification_time);
 	cJSON_AddBoolToObject(a, "dataChange", data_change);
-	if (f->stats)
+	if (f->stats && wide) {
+		/* Rows the new vector deletes may hold the minimum or maximum:
+		 * the bounds are wide now (protocol, Per-file Statistics). */
+		cJSON *st = cJSON_Parse(f->stats);
+		char *text;
+
+		if (st != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(st, "tightBounds");
+			cJSON_AddBoolToObject(st, "tightBounds", false);
+			text = cJSON_PrintUnformatted(st);
+			cJSON_AddStringToObject(a, "stats", text);
+			free(text);
+			cJSON_Delete(st);
+		}
+	} else if (f->stats) {
 		cJSON_AddStringToObject(a, "stats", f->stats);
+	}
 	if (dv != NULL)
 		cJSON_AddItemToObject(a, "deletionVector", delta_dv_desc_to_json(dv));
 	add_line(tx, "add", a);
@@ -1080,7 +1083,7 @@ static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 int delta_tx_add_file(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err)
 {
 	(void)err;
-	readd_action(tx, f, f->has_dv ? &f->dv : NULL, tx->data_change);
+	readd_action(tx, f, f->has_dv ? &f->dv : NULL, tx->data_change, false);
 	return TN_OK;
 }
 
@@ -1139,7 +1142,7 @@ int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 				       (int64_t)delta_dv_cardinality(all), &d);
 		rc = remove_action(tx, f, true, err);
 		if (rc == TN_OK)
-			readd_action(tx, f, &d, true);
+			readd_action(tx, f, &d, true, true);
 		delta_dv_desc_done(&d);
 	}
 	delta_dv_free(all);
@@ -1319,6 +1322,21 @@ static void sink_totals(struct delta_sink *k, int64_t *files, int64_t *rows, int
 		*rows += delta_sink_file(k, i)->rows;
 		*bytes += (int64_t)delta_sink_file(k, i)->size;
 	}
+}
+
+int delta_tx_totals(struct delta_tx *tx, struct delta_tx_totals *t, struct tn_err *err)
+{
+	int64_t rows = 0;
+	int rc = TN_OK;
+
+	memset(t, 0, sizeof(*t));
+	if (tx->sink != NULL)
+		rc = delta_sink_finish(tx->sink, err);
+	if (rc == TN_OK && tx->cdc != NULL)
+		rc = delta_sink_finish(tx->cdc, err);
+	sink_totals(tx->sink, &t->files, &t->rows, &t->bytes);
+	sink_totals(tx->cdc, &t->cdc_files, &rows, &t->cdc_bytes);
+	return rc;
 }
 
 static void default_metric(struct delta_tx *tx, const char *key, int64_t v)

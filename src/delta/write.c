@@ -17,18 +17,6 @@ struct delta_writer {
 	int64_t rows;
 };
 
-char *delta_json_string_list(const char *const *v, size_t n)
-{
-	cJSON *a = cJSON_CreateArray();
-	char *s;
-
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
-	s = cJSON_PrintUnformatted(a);
-	cJSON_Delete(a);
-	return s;
-}
-
 /* commitInfo.operationParameters of a write: mode, partitionBy and, for
  * replaceWhere, the predicate. */
 static void set_write_operation(struct delta_tx *tx, const char *op, const char *mode,
@@ -36,7 +24,7 @@ static void set_write_operation(struct delta_tx *tx, const char *op, const char 
 {
 	char *const *pc;
 	size_t np = delta_tx_partition_columns(tx, &pc);
-	char *parts = delta_json_string_list((const char *const *)pc, np);
+	char *parts = delta_json_list_text((const char *const *)pc, np);
 	cJSON *p = cJSON_CreateObject();
 	char *s;
 

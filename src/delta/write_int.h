@@ -76,9 +76,33 @@ typedef int (*delta_rows_fn)(void *ctx, const struct tn_batch *rows, const int64
 int delta_scan_file_each(struct delta_snapshot *s, const struct delta_file *f, delta_rows_fn fn,
 			 void *ctx, struct tn_err *err);
 
-/* The parameter Spark writes as a list: a JSON array of strings, as text.
+/* What a transaction has written so far. */
+struct delta_tx_totals {
+	int64_t files, bytes, rows;  /* data files */
+	int64_t cdc_files, cdc_bytes; /* change data files */
+};
+
+/* Close the transaction's open data and change data files (later writes
+ * start new ones), so that they count, and sum them. */
+int delta_tx_totals(struct delta_tx *tx, struct delta_tx_totals *t, struct tn_err *err);
+
+/* A filter over rows, bound to the rows' schema when first used (and
+ * again when it changes). */
+struct delta_rows_pred {
+	const struct delta_pred *p; /* NULL: every row passes (borrowed) */
+	struct bpred *bp;
+	const struct tn_schema *bound;
+};
+
+/* pass[i] = 1 for the rows of b for which rp->p is true, else 0.
+ * TN_EINVAL when it names a column b lacks. */
+int delta_rows_pred_eval(struct delta_rows_pred *rp, const struct tn_batch *b, uint8_t *pass,
+			 struct tn_err *err);
+void delta_rows_pred_done(struct delta_rows_pred *rp);
+
+/* A JSON array of strings as text (Spark's form of list parameters).
  * Caller frees. */
-char *delta_json_string_list(const char *const *v, size_t n);
+char *delta_json_list_text(const char *const *items, size_t n);
 
 /* A random version-4 UUID as text. */
 void delta_uuid4(char out[37]);

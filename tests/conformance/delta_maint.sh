@@ -60,7 +60,7 @@ r = random.Random(seed)
 for i in range(first, first + count):
     print(json.dumps({'id': i, 'a': r.randrange(1000), 'b': r.randrange(1000), 's': 'row %d' % i}))
 PY
-	"$GEN" --rows "id:i64,a:i64,b:i64,s:str" "$TEST_TMP/$1.jsonl" "$TEST_TMP" "$1" >/dev/null
+	"$GEN" --rows "id:i64,a:i64,b:i64,s:str" "$TEST_TMP/$1.jsonl" "$TEST_TMP/$1.parquet" >/dev/null
 }
 backdate() { # DAYS FILES...: set modification times DAYS days back
 	local d=$1
@@ -279,7 +279,7 @@ GOLD=$TEST_TMP/basic-with-inserts-overwrite-restore
 ids() { # NAME FIRST END: NAME.parquet with ids FIRST..END-1
 	python3 -c "import json
 for i in range($2, $3): print(json.dumps({'id': i}))" >"$TEST_TMP/$1.jsonl"
-	"$GEN" --rows "id:i64" "$TEST_TMP/$1.jsonl" "$TEST_TMP" "$1" >/dev/null
+	"$GEN" --rows "id:i64" "$TEST_TMP/$1.jsonl" "$TEST_TMP/$1.parquet" >/dev/null
 }
 ids r0 0 100
 ids r1 100 200

@@ -4,9 +4,6 @@
  *   tests/roundtrip/pq_gen OUTDIR
  * writes OUTDIR/NAME.parquet and OUTDIR/NAME.expected.jsonl for every case
  * and prints the names, one a line.
- *   tests/roundtrip/pq_gen --rows SPEC ROWS.jsonl OUTDIR NAME
- * writes one case of the caller's: the rows of ROWS.jsonl (one JSON object
- * a line) under the schema SPEC (other tests make their input so).
  *
  * A case is a schema in a small notation and rows as JSON. The schema:
  * "name:type" fields separated by commas, nullable unless the type ends in
@@ -29,7 +26,13 @@
  * without a fraction), and binary values with a backslash followed by 'x'
  * (DuckDB does not escape the backslash, so the \xHH escapes it uses for
  * other bytes become ambiguous). tests/roundtrip/duckdb_norm.py has the
- * differences that no choice of values avoids. */
+ * differences that no choice of values avoids.
+ *
+ *   tests/roundtrip/pq_gen --rows SPEC ROWS.jsonl OUT [--table
+ *       [--partition-by A,B] [--property K=V]...]
+ * writes the rows of ROWS.jsonl (objects in the notation above) with the
+ * schema SPEC to the Parquet file OUT, or with --table creates the Delta
+ * table OUT holding them: particular rows for the tests of other layers. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@
 #include "base/alloc.h"
 #include "base/str.h"
 #include "base/valfmt.h"
+#include "delta/delta.h"
 #include "parquet/parquet.h"
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -741,6 +745,89 @@ static char **fallback_rows(size_t n)
 	return rows;
 }
 
+/* --rows: see the top of the file. */
+static int write_rows(int argc, char **argv)
+{
+	struct delta_write_opts wo;
+	struct delta_kv props[32];
+	char *parts[32], *plist = NULL;
+	const char *spec, *in, *out;
+	bool table = false;
+	struct tn_schema s;
+	struct tn_batch b;
+	struct tn_err err;
+	cJSON **rows = NULL;
+	size_t nrows = 0;
+	char line[65536];
+	FILE *f;
+
+	if (argc < 5)
+		die("usage: pq_gen --rows SPEC ROWS.jsonl OUT [--table [--partition-by A,B] "
+		    "[--property K=V]...]");
+	spec = argv[2];
+	in = argv[3];
+	out = argv[4];
+	memset(&wo, 0, sizeof(wo));
+	wo.mode = DELTA_APPEND;
+	wo.partition_by = (const char *const *)parts;
+	wo.properties = props;
+	for (int i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "--table") == 0) {
+			table = true;
+		} else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc) {
+			plist = tn_strdup(argv[++i]);
+			for (char *sv = NULL, *c = strtok_r(plist, ",", &sv); c && wo.npartition_by < 32;
+			     c = strtok_r(NULL, ",", &sv))
+				parts[wo.npartition_by++] = c;
+		} else if (strcmp(argv[i], "--property") == 0 && i + 1 < argc && wo.nproperties < 32) {
+			char *kv = argv[++i], *eq = strchr(kv, '=');
+
+			if (eq == NULL)
+				die("--property wants K=V");
+			*eq = '\0';
+			props[wo.nproperties].key = kv;
+			props[wo.nproperties++].value = eq + 1;
+		} else {
+			die("unknown argument '%s'", argv[i]);
+		}
+	}
+	parse_schema(spec, &s);
+	if ((f = fopen(in, "r")) == NULL)
+		die("cannot read %s", in);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (*tn_str_trim(line) == '\0')
+			continue;
+		rows = tn_reallocarray(rows, nrows + 1, sizeof(*rows));
+		if ((rows[nrows++] = cJSON_Parse(line)) == NULL)
+			die("%s: bad JSON row %s", in, line);
+	}
+	fclose(f);
+	make_batch(&b, &s, rows, nrows);
+	if (table) {
+		struct delta_writer *w;
+
+		if (delta_writer_open_opts(st, out, &s, &wo, &w, &err) != TN_OK ||
+		    (nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK) ||
+		    delta_writer_commit(w, NULL, &err) != TN_OK)
+			die("%s", err.msg);
+	} else {
+		struct pq_write_opts po;
+		struct pq_writer *w;
+
+		pq_write_opts_init(&po);
+		if (pq_writer_open(st, out, &s, &po, &w, &err) != TN_OK ||
+		    pq_writer_write(w, &b, &err) != TN_OK || pq_writer_close(w, NULL, &err) != TN_OK)
+			die("%s", err.msg);
+	}
+	tn_batch_done(&b);
+	for (size_t i = 0; i < nrows; i++)
+		cJSON_Delete(rows[i]);
+	free(rows);
+	free(plist);
+	tn_schema_done(&s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -755,32 +842,16 @@ int main(int argc, char **argv)
 	struct pq_key_value kv[2] = {{"tarn.test", "pq_gen", 6}, {"empty", NULL, 0}};
 	char **rows;
 
-	if (argc == 6 && strcmp(argv[1], "--rows") == 0) {
-		FILE *f = fopen(argv[3], "r");
-		char line[65536];
-		size_t n = 0;
+	if (argc > 1 && strcmp(argv[1], "--rows") == 0) {
+		int rc;
 
-		if (f == NULL)
-			die("cannot open %s", argv[3]);
-		rows = tn_calloc(1, sizeof(*rows));
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (*tn_str_trim(line) == '\0')
-				continue;
-			rows = tn_reallocarray(rows, n + 2, sizeof(*rows));
-			rows[n++] = tn_strdup(tn_str_trim(line));
-			rows[n] = NULL;
-		}
-		fclose(f);
-		outdir = argv[4];
 		st = store_local_new("");
-		pq_write_opts_init(&o);
-		write_case(argv[5], argv[2], &o, (const char *const *)rows, n, 4096);
-		free_rows(rows);
+		rc = write_rows(argc, argv);
 		store_free(st);
-		return 0;
+		return rc;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: pq_gen OUTDIR | pq_gen --rows SPEC ROWS.jsonl OUTDIR NAME\n");
+		fprintf(stderr, "usage: pq_gen OUTDIR\n");
 		return 2;
 	}
 	outdir = argv[1];
