@@ -63,16 +63,27 @@ const struct cli_cmd cli_commands[] = {
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
-	{"import", "[--mode append|overwrite] FILE.parquet TABLE_DIR",
-	 "append a Parquet file's rows to a Delta table, or replace its rows",
+	{"import", "[--mode append|overwrite] [--format F] [--delimiter C] [--no-header] [--rescue] FILE TABLE_DIR",
+	 "append a Parquet, CSV or JSON-lines file's rows to a Delta table, or replace its rows",
 	 "Writes the rows into new data files of TABLE_DIR and commits them as one\n"
 	 "new version (creating the table when the directory has none; the\n"
 	 "columns must then match the table's). Every file gets statistics, and the\n"
 	 "commit records commitInfo. A concurrent append makes this one retry at\n"
 	 "the next version; other conflicts fail and leave the table as it was.\n"
 	 "Partitioned and column-mapped tables cannot be written yet.\n"
+	 "FILE is Parquet (.parquet), CSV (.csv, .tsv, .tab) or JSON lines (.json,\n"
+	 ".jsonl, .ndjson). A new table gets the columns of a CSV header (or of the\n"
+	 "JSON keys) with types inferred from the first 10000 rows; rows for an\n"
+	 "existing table are read as its columns' types. A value that does not fit\n"
+	 "fails the import, naming the line and column.\n"
 	 "Options:\n"
-	 "      --mode M     append (default) or overwrite\n",
+	 "      --mode M       append (default) or overwrite\n"
+	 "  -f, --format F     csv, jsonl or parquet (default: by FILE's extension)\n"
+	 "  -d, --delimiter C  CSV field delimiter: one character, or tab (default ',',\n"
+	 "                     tab for .tsv)\n"
+	 "      --no-header    the CSV's first line is data: columns are column0, ...\n"
+	 "      --rescue       values that do not fit become null and go, as JSON, to a\n"
+	 "                     _rescued_data column (which an existing table must have)\n",
 	 cli_cmd_import},
 	{"inspect", "[--format text|json] [--version N | --timestamp TS] PATH",
 	 "show a Parquet file's footer or a Delta table's snapshot",

@@ -14,6 +14,7 @@
 #include "cli/cmds.h"
 #include "cli/format.h"
 #include "delta/delta.h"
+#include "io/textio.h"
 #include "parquet/parquet.h"
 
 /* Files the text form of inspect lists. */
@@ -498,43 +499,118 @@ int cli_cmd_changes(int argc, char **argv)
 
 /* ---- import ---- */
 
+/* Where import's rows come from: a Parquet file or a text file. */
+struct import_src {
+	struct pq_reader *pq;
+	struct tio_reader *text;
+};
+
+static int import_next(struct import_src *src, struct tn_batch *b, struct tn_err *err)
+{
+	return src->pq != NULL ? pq_reader_next(src->pq, b, err) : tio_next(src->text, b, err);
+}
+
+/* Open a text file for import into dir. An existing table's schema is the
+ * one the text is parsed into, so that its values take the table's types. */
+static int import_open_text(struct store *st, const char *file, const char *dir,
+			    struct tio_opts *o, struct import_src *src, struct tn_err *err)
+{
+	struct delta_table *t = NULL;
+	struct delta_snapshot *s = NULL;
+	int rc = TN_OK;
+
+	if (delta_is_table(st, dir)) {
+		rc = open_snapshot(st, dir, NULL, NULL, false, &t, &s, err);
+		if (rc == TN_OK) {
+			o->schema = delta_snapshot_schema(s);
+			if (o->rescue && tn_schema_find(o->schema, TIO_RESCUED_COLUMN) < 0)
+				rc = tn_err_set(err, TN_EINVAL,
+						"%s: --rescue needs a string column %s in the table",
+						dir, TIO_RESCUED_COLUMN);
+		}
+	}
+	if (rc == TN_OK)
+		rc = tio_open(st, file, o, &src->text, err);
+	delta_snapshot_free(s);
+	delta_table_close(t);
+	return rc;
+}
+
 int cli_cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"mode", required_argument, NULL, 'm'},
+		{"format", required_argument, NULL, 'f'},
+		{"delimiter", required_argument, NULL, 'd'},
+		{"no-header", no_argument, NULL, 'H'},
+		{"rescue", no_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("import");
 	int mode = DELTA_APPEND, c, rc = CLI_OK;
+	const char *format = NULL;
+	struct tio_opts topts;
 	struct store *st;
-	struct pq_reader *r = NULL;
+	struct import_src src = {0};
 	struct delta_writer *w = NULL;
 	struct tn_batch b = {0};
 	struct tn_err err;
 	int64_t version = -1, rows = 0;
 
+	tio_opts_init(&topts);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:f:d:", longopts, NULL)) != -1) {
 		if (c == 'm' && strcmp(optarg, "append") == 0)
 			mode = DELTA_APPEND;
 		else if (c == 'm' && strcmp(optarg, "overwrite") == 0)
 			mode = DELTA_OVERWRITE;
 		else if (c == 'm')
 			return cli_usage_error(self, "--mode is append or overwrite, not '%s'", optarg);
+		else if (c == 'f' && (strcmp(optarg, "csv") == 0 || strcmp(optarg, "jsonl") == 0 ||
+				      strcmp(optarg, "parquet") == 0))
+			format = optarg;
+		else if (c == 'f')
+			return cli_usage_error(self, "--format is csv, jsonl or parquet, not '%s'",
+					       optarg);
+		else if (c == 'd' && (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0))
+			topts.delimiter = '\t';
+		else if (c == 'd' && strlen(optarg) == 1 && strchr("\"\r\n", optarg[0]) == NULL)
+			topts.delimiter = optarg[0];
+		else if (c == 'd')
+			return cli_usage_error(self, "--delimiter wants one character (or tab), not '%s'",
+					       optarg);
+		else if (c == 'H')
+			topts.header = false;
+		else if (c == 'r')
+			topts.rescue = true;
 		else
 			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 2)
-		return cli_usage_error(self, "want a Parquet file and a table directory");
+		return cli_usage_error(self, "want a data file and a table directory");
+	if (format == NULL && tn_str_endswith(argv[optind], ".parquet"))
+		format = "parquet";
+	if (format == NULL && tio_format_from_path(argv[optind]) == TIO_AUTO)
+		return cli_usage_error(self, "cannot tell the format of '%s' from its name: give --format",
+				       argv[optind]);
+	if (format != NULL && strcmp(format, "parquet") != 0)
+		topts.format = strcmp(format, "csv") == 0 ? TIO_CSV : TIO_JSONL;
 	st = store_local_new("");
-	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK ||
-	    delta_writer_open(st, argv[optind + 1], pq_reader_schema(r), mode, &w, &err) != TN_OK) {
+	if (format != NULL && strcmp(format, "parquet") == 0)
+		rc = pq_reader_open(st, argv[optind], NULL, &src.pq, &err);
+	else
+		rc = import_open_text(st, argv[optind], argv[optind + 1], &topts, &src, &err);
+	if (rc != TN_OK ||
+	    delta_writer_open(st, argv[optind + 1],
+			      src.pq != NULL ? pq_reader_schema(src.pq) : tio_schema(src.text), mode,
+			      &w, &err) != TN_OK) {
 		rc = fail("import", &err);
 		goto done;
 	}
 	for (;;) {
-		if (pq_reader_next(r, &b, &err) != TN_OK || (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
+		if (import_next(&src, &b, &err) != TN_OK ||
+		    (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
 			rc = fail("import", &err);
 			goto done;
 		}
@@ -552,7 +628,8 @@ done:
 	if (b.cols != NULL)
 		tn_batch_done(&b);
 	delta_writer_abort(w);
-	pq_reader_close(r);
+	pq_reader_close(src.pq);
+	tio_close(src.text);
 	store_free(st);
 	return rc;
 }
