@@ -596,6 +596,12 @@ int cli_cmd_import(int argc, char **argv)
 				       argv[optind]);
 	if (format != NULL && strcmp(format, "parquet") != 0)
 		topts.format = strcmp(format, "csv") == 0 ? TIO_CSV : TIO_JSONL;
+	else if (format == NULL)
+		topts.format = tio_format_from_path(argv[optind]);
+	if ((topts.delimiter != 0 || !topts.header) && topts.format != TIO_CSV)
+		return cli_usage_error(self, "--delimiter and --no-header are for CSV files");
+	if (topts.rescue && format != NULL && strcmp(format, "parquet") == 0)
+		return cli_usage_error(self, "--rescue is for CSV and JSON-lines files");
 	st = store_local_new("");
 	if (format != NULL && strcmp(format, "parquet") == 0)
 		rc = pq_reader_open(st, argv[optind], NULL, &src.pq, &err);

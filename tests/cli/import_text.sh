@@ -180,6 +180,8 @@ ok $? "an unknown extension is a usage error: $(echo "$ERR" | head -n 1)"
 run "$TARN_BIN" import --delimiter ab "$D/n.csv" "$D/tx"
 rc1=$RC
 run "$TARN_BIN" import --format xml "$D/n.csv" "$D/tx"
-[ "$rc1" -eq 2 ] && [ "$RC" -eq 2 ] && [ ! -d "$D/tx" ]
-ok $? "a bad --delimiter or --format is a usage error"
+rc2=$RC
+run "$TARN_BIN" import --no-header "$D/j.jsonl" "$D/tx"
+[ "$rc1" -eq 2 ] && [ "$rc2" -eq 2 ] && [ "$RC" -eq 2 ] && [ ! -d "$D/tx" ]
+ok $? "a bad --delimiter or --format, or a CSV option for JSON, is a usage error"
 done_testing
