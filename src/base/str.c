@@ -108,3 +108,48 @@ int tn_parse_u64(const char *s, uint64_t *out, const char *what, struct tn_err *
 	*out = v;
 	return TN_OK;
 }
+
+size_t tn_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+bool tn_utf8_valid(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0, len; i < n; i += len) {
+		if (s[i] < 0x80) {
+			len = 1;
+			continue;
+		}
+		len = tn_utf8_len(s + i, n - i);
+		if (len == 0)
+			return false;
+	}
+	return true;
+}

@@ -27,4 +27,11 @@ const char *tn_path_base(const char *path);
 int tn_parse_i64(const char *s, int64_t *out, const char *what, struct tn_err *err);
 int tn_parse_u64(const char *s, uint64_t *out, const char *what, struct tn_err *err);
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), or 0 when
+ * it is not one (overlong forms, surrogates and code points past U+10FFFF
+ * are not). */
+size_t tn_utf8_len(const unsigned char *s, size_t n);
+/* True when p[0..n) is valid UTF-8. */
+bool tn_utf8_valid(const void *p, size_t n);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/str.h"
 #include "base/time.h"
 
 char *tn_double_format(double d, char *out)
@@ -76,36 +77,6 @@ int tn_base64(struct tn_buf *out, const uint8_t *p, size_t n, struct tn_err *err
 	return TN_OK;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 int tn_json_string(struct tn_buf *out, const char *s, size_t n, struct tn_err *err)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -123,7 +94,7 @@ int tn_json_string(struct tn_buf *out, const char *s, size_t n, struct tn_err *e
 			continue;
 		}
 		if (c >= 0x80) {
-			len = utf8_len(p + i, n - i);
+			len = tn_utf8_len(p + i, n - i);
 			if (len != 0) {
 				i += len;
 				continue;

@@ -67,8 +67,8 @@ const struct cli_cmd cli_commands[] = {
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},
-	{"import", "[--mode append|overwrite] [--replace-where EXPR] [--partition-by A,B] [--property K=V] [--merge-schema] FILE.parquet TABLE_DIR",
-	 "append a Parquet file's rows to a Delta table, or replace its rows",
+	{"import", "[--mode append|overwrite] [--replace-where EXPR] [--partition-by A,B] [--property K=V] [--merge-schema] [--format F] [--delimiter C] [--no-header] [--rescue] FILE TABLE_DIR",
+	 "append a Parquet, CSV or JSON-lines file's rows to a Delta table, or replace its rows",
 	 "Writes the rows into new data files of TABLE_DIR and commits them as one\n"
 	 "new version, creating the table when the directory has none. Rows go to\n"
 	 "the table's columns by name; a missing column is null, a column the table\n"
@@ -77,6 +77,11 @@ const struct cli_cmd cli_commands[] = {
 	 "statistics, and the commit records commitInfo. A concurrent append makes\n"
 	 "this one retry at the next version; other conflicts fail and leave the\n"
 	 "table as it was.\n"
+	 "FILE is Parquet (.parquet), CSV (.csv, .tsv, .tab) or JSON lines (.json,\n"
+	 ".jsonl, .ndjson). A new table gets the columns of a CSV header (or of the\n"
+	 "JSON keys) with types inferred from the first 10000 rows; rows for an\n"
+	 "existing table are read as its columns' types. A value that does not fit\n"
+	 "fails the import, naming the line and column.\n"
 	 "Options:\n"
 	 "      --mode M              append (default) or overwrite\n"
 	 "      --replace-where EXPR  overwrite only the rows matching EXPR; every new\n"
@@ -84,7 +89,14 @@ const struct cli_cmd cli_commands[] = {
 	 "      --partition-by A,B    a new table's partition columns\n"
 	 "      --property K=V        a table property (repeatable), e.g.\n"
 	 "                            delta.enableDeletionVectors=true\n"
-	 "      --merge-schema        add the file's new columns to the table\n",
+	 "      --merge-schema        add the file's new columns to the table\n"
+	 "  -f, --format F            csv, jsonl or parquet (default: by FILE's extension)\n"
+	 "  -d, --delimiter C         CSV field delimiter: one character, or tab (default\n"
+	 "                            ',', tab for .tsv)\n"
+	 "      --no-header           the CSV's first line is data: columns are column0, ...\n"
+	 "      --rescue              values that do not fit become null and go, as JSON,\n"
+	 "                            to a _rescued_data column (which an existing table\n"
+	 "                            must have)\n",
 	 cli_cmd_import},
 	{"delete", "--where EXPR | --all TABLE_DIR",
 	 "delete the rows of a Delta table that match a filter",

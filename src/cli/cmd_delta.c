@@ -14,6 +14,7 @@
 #include "cli/cmds.h"
 #include "cli/format.h"
 #include "delta/delta.h"
+#include "io/textio.h"
 #include "parquet/parquet.h"
 
 /* Files the text form of inspect lists. */
@@ -492,54 +493,117 @@ int cli_cmd_changes(int argc, char **argv)
 
 /* ---- import ---- */
 
+/* Where import's rows come from: a Parquet file or a text file. */
+struct import_src {
+	struct pq_reader *pq;
+	struct tio_reader *text;
+};
+
+static int import_next(struct import_src *src, struct tn_batch *b, struct tn_err *err)
+{
+	return src->pq != NULL ? pq_reader_next(src->pq, b, err) : tio_next(src->text, b, err);
+}
+
+/* Open a text file for import into dir. An existing table's schema is the
+ * one the text is parsed into, so that its values take the table's types. */
+static int import_open_text(struct store *st, const char *file, const char *dir,
+			    struct tio_opts *o, bool infer, struct import_src *src, struct tn_err *err)
+{
+	struct delta_table *t = NULL;
+	struct delta_snapshot *s = NULL;
+	int rc = TN_OK;
+
+	if (!infer && delta_is_table(st, dir)) {
+		rc = open_snapshot(st, dir, NULL, NULL, false, &t, &s, err);
+		if (rc == TN_OK) {
+			o->schema = delta_snapshot_schema(s);
+			if (o->rescue && tn_schema_find(o->schema, TIO_RESCUED_COLUMN) < 0)
+				rc = tn_err_set(err, TN_EINVAL,
+						"%s: --rescue needs a string column %s in the table",
+						dir, TIO_RESCUED_COLUMN);
+		}
+	}
+	if (rc == TN_OK)
+		rc = tio_open(st, file, o, &src->text, err);
+	delta_snapshot_free(s);
+	delta_table_close(t);
+	return rc;
+}
+
 int cli_cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"mode", required_argument, NULL, 'm'},
+		{"format", required_argument, NULL, 'f'},
+		{"delimiter", required_argument, NULL, 'd'},
+		{"no-header", no_argument, NULL, 'H'},
+		{"rescue", no_argument, NULL, 'r'},
 		{"partition-by", required_argument, NULL, 'p'},
 		{"property", required_argument, NULL, 'P'},
 		{"merge-schema", no_argument, NULL, 'M'},
-		{"replace-where", required_argument, NULL, 'r'},
+		{"replace-where", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("import");
-	struct delta_write_opts wo;
-	struct cli_list parts = {0}, props = {0};
-	struct delta_pred *replace = NULL;
 	int mode = DELTA_APPEND, c, rc = CLI_OK;
+	const char *format = NULL;
+	struct tio_opts topts;
 	struct store *st;
-	struct pq_reader *r = NULL;
+	struct import_src src = {0};
 	struct delta_writer *w = NULL;
 	struct tn_batch b = {0};
 	struct tn_err err;
 	int64_t version = -1, rows = 0;
+	struct delta_write_opts wo;
+	struct cli_list parts = {0}, props = {0};
+	struct delta_pred *replace = NULL;
 
 	memset(&wo, 0, sizeof(wo));
+	tio_opts_init(&topts);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:f:d:", longopts, NULL)) != -1) {
 		if (c == 'm' && strcmp(optarg, "append") == 0)
 			mode = DELTA_APPEND;
 		else if (c == 'm' && strcmp(optarg, "overwrite") == 0)
 			mode = DELTA_OVERWRITE;
 		else if (c == 'm')
-			return cli_usage_error(self, "--mode is append or overwrite, not '%s'", optarg);
+			rc = cli_usage_error(self, "--mode is append or overwrite, not '%s'", optarg);
+		else if (c == 'f' && (strcmp(optarg, "csv") == 0 || strcmp(optarg, "jsonl") == 0 ||
+				      strcmp(optarg, "parquet") == 0))
+			format = optarg;
+		else if (c == 'f')
+			rc = cli_usage_error(self, "--format is csv, jsonl or parquet, not '%s'",
+					       optarg);
+		else if (c == 'd' && (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0))
+			topts.delimiter = '\t';
+		else if (c == 'd' && strlen(optarg) == 1 && strchr("\"\r\n", optarg[0]) == NULL)
+			topts.delimiter = optarg[0];
+		else if (c == 'd')
+			rc = cli_usage_error(self, "--delimiter wants one character (or tab), not '%s'",
+					       optarg);
+		else if (c == 'H')
+			topts.header = false;
+		else if (c == 'r')
+			topts.rescue = true;
 		else if (c == 'p')
 			cli_list_split(&parts, optarg);
-		else if (c == 'P' && strchr(optarg, '=') != NULL)
+		else if (c == 'P' && strchr(optarg, '=') != NULL && strchr(optarg, '=') != optarg)
 			cli_list_add(&props, optarg);
 		else if (c == 'P')
-			return cli_usage_error(self, "--property wants KEY=VALUE, not '%s'", optarg);
+			rc = cli_usage_error(self, "--property wants KEY=VALUE, not '%s'", optarg);
 		else if (c == 'M')
 			wo.merge_schema = true;
-		else if (c == 'r' && replace == NULL && delta_pred_parse(optarg, &replace, &err) != TN_OK)
-			return cli_usage_error(self, "--replace-where: %s", err.msg);
-		else if (c != 'r')
-			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+		else if (c == 'R' && replace == NULL && delta_pred_parse(optarg, &replace, &err) != TN_OK)
+			rc = cli_usage_error(self, "--replace-where: %s", err.msg);
+		else if (c != 'R')
+			rc = cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+		if (rc != CLI_OK)
+			goto usage;
 	}
 	if (argc - optind != 2) {
-		delta_pred_free(replace);
-		return cli_usage_error(self, "want a Parquet file and a table directory");
+		rc = cli_usage_error(self, "want a data file and a table directory");
+		goto usage;
 	}
 	if (replace != NULL)
 		mode = DELTA_OVERWRITE;
@@ -556,14 +620,41 @@ int cli_cmd_import(int argc, char **argv)
 		((struct delta_kv *)wo.properties)[i].key = props.v[i];
 		((struct delta_kv *)wo.properties)[i].value = eq + 1;
 	}
+	if (format == NULL && tn_str_endswith(argv[optind], ".parquet"))
+		format = "parquet";
+	if (format == NULL && tio_format_from_path(argv[optind]) == TIO_AUTO) {
+		rc = cli_usage_error(self, "cannot tell the format of '%s' from its name: give --format",
+				       argv[optind]);
+		goto usage;
+	}
+	if (format != NULL && strcmp(format, "parquet") != 0)
+		topts.format = strcmp(format, "csv") == 0 ? TIO_CSV : TIO_JSONL;
+	else if (format == NULL)
+		topts.format = tio_format_from_path(argv[optind]);
+	if ((topts.delimiter != 0 || !topts.header) && topts.format != TIO_CSV) {
+		rc = cli_usage_error(self, "--delimiter and --no-header are for CSV files");
+		goto usage;
+	}
+	if (topts.rescue && format != NULL && strcmp(format, "parquet") == 0) {
+		rc = cli_usage_error(self, "--rescue is for CSV and JSON-lines files");
+		goto usage;
+	}
 	st = store_local_new("");
-	if (pq_reader_open(st, argv[optind], NULL, &r, &err) != TN_OK ||
-	    delta_writer_open_opts(st, argv[optind + 1], pq_reader_schema(r), &wo, &w, &err) != TN_OK) {
+	if (format != NULL && strcmp(format, "parquet") == 0)
+		rc = pq_reader_open(st, argv[optind], NULL, &src.pq, &err);
+	else
+		rc = import_open_text(st, argv[optind], argv[optind + 1], &topts, wo.merge_schema, &src,
+				      &err);
+	if (rc != TN_OK ||
+	    delta_writer_open_opts(st, argv[optind + 1],
+				   src.pq != NULL ? pq_reader_schema(src.pq) : tio_schema(src.text), &wo,
+				   &w, &err) != TN_OK) {
 		rc = cli_fail("import", &err);
 		goto done;
 	}
 	for (;;) {
-		if (pq_reader_next(r, &b, &err) != TN_OK || (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
+		if (import_next(&src, &b, &err) != TN_OK ||
+		    (b.nrows > 0 && delta_writer_write(w, &b, &err) != TN_OK)) {
 			rc = cli_fail("import", &err);
 			goto done;
 		}
@@ -581,8 +672,10 @@ done:
 	if (b.cols != NULL)
 		tn_batch_done(&b);
 	delta_writer_abort(w);
-	pq_reader_close(r);
+	pq_reader_close(src.pq);
+	tio_close(src.text);
 	store_free(st);
+usage:
 	delta_pred_free(replace);
 	free((void *)wo.properties);
 	cli_list_done(&parts);
