@@ -7,6 +7,7 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_history(int argc, char **argv);
 int cli_cmd_changes(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
+int cli_cmd_checkpoint(int argc, char **argv);
 
 /* Delta tables for cat and inspect (a directory argument). */
 #include <stdbool.h>
