@@ -64,6 +64,19 @@ const struct cli_cmd cli_commands[] = {
 	 "  -f, --format F   output format: " CLI_FORMAT_NAMES " (default table)\n"
 	 "  -n, --limit N    at most N rows\n",
 	 cli_cmd_changes},
+	{"checkpoint", "[--version N] TABLE_DIR",
+	 "write a Delta table's checkpoint so that readers can skip the log before it",
+	 "Writes _delta_log/<version>.checkpoint.parquet, a classic single-file\n"
+	 "checkpoint of the latest version (or --version N) that Spark, DuckDB and\n"
+	 "delta-rs read: the protocol, metadata, transaction ids, domain metadata\n"
+	 "and every active file with its statistics, partition values and deletion\n"
+	 "vector; then points _delta_log/_last_checkpoint at it (unless that names a\n"
+	 "newer one). The file appears whole or not at all. A checkpoint that exists\n"
+	 "already is left alone. Remove tombstones are not written, and tables with\n"
+	 "row tracking are refused.\n"
+	 "Options:\n"
+	 "      --version N  checkpoint version N instead of the latest\n",
+	 cli_cmd_checkpoint},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},

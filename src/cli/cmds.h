@@ -26,6 +26,7 @@ struct tn_err;
 /* Commit tx when rc is TN_OK, else drop it; tx is gone either way.
  * Returns the commit's result or rc. */
 int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *err);
+int cli_cmd_checkpoint(int argc, char **argv);
 
 /* Delta tables for cat and inspect (a directory argument). */
 #include <stdbool.h>

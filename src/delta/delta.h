@@ -571,4 +571,15 @@ int delta_restore(struct store *st, const char *root, const struct delta_restore
 /* True when a directory looks like a Delta table (has _delta_log). */
 bool delta_is_table(struct store *st, const char *root);
 
+/* Write a classic single-file Parquet checkpoint of snapshot s at its version
+ * (_delta_log/<version>.checkpoint.parquet: protocol, metaData, txn,
+ * domainMetadata and one add per active file, with stats as JSON text,
+ * partitionValues, deletion vectors), then _delta_log/_last_checkpoint
+ * ({"version","size","sizeInBytes","numOfAddFiles"}). The checkpoint appears
+ * atomically (written whole, then renamed into place); an existing one is
+ * left alone. Errors: TN_EEXIST when it exists (nothing written);
+ * TN_EUNSUPPORTED for a table with row tracking (its row ids would be
+ * lost); store errors naming the file, with nothing left behind. */
+int delta_checkpoint_write(struct delta_snapshot *s, struct tn_err *err);
+
 #endif

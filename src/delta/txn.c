@@ -1602,7 +1602,7 @@ static void maybe_checkpoint(struct delta_tx *tx, int64_t v)
 	tn_err_clear(&err);
 	if (delta_table_open(tx->st, tx->root, &t, &err) != TN_OK ||
 	    delta_snapshot_open(t, v, &s, &err) != TN_OK ||
-	    false) /* CKPT: delta_checkpoint_write(s, &err) != TN_OK */
+	    (delta_checkpoint_write(s, &err) != TN_OK && err.code != TN_EEXIST))
 		tn_log(TN_LOG_WARN, "%s: no checkpoint at version %lld: %s", tx->root, (long long)v,
 		       err.msg);
 	delta_snapshot_free(s);
