@@ -11,26 +11,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 ROWS=${1:-10000000}
-OUT=bench/data
-PEER=$OUT/duckdb-peer
 GEN=tests/conformance/rows_gen
-mkdir -p "$OUT"
 make -s tarn "$GEN" >/dev/null
-if [ ! -d "$PEER/node_modules" ]; then
-	cp -r ../shared/peers/duckdb/. "$PEER"
-	(cd "$PEER" && npm install --no-audit --no-fund >/dev/null)
-fi
-FILE=$PWD/$OUT/bench_$ROWS.parquet
-duck() { (cd "$PEER" && node canon.mjs --threads 1 --time "$1" 2>&1 >/dev/null | awk '/wall_ms/ {print $2}'); }
-if [ ! -f "$FILE" ]; then
-	echo "generating $ROWS rows with DuckDB..." >&2
-	(cd "$PEER" && node canon.mjs "COPY (SELECT i::BIGINT AS id, (i % 100)::INTEGER AS small,
-		(i * 7919 % 1000003) / 7.0 AS dbl, 'item_' || lpad(((i * 31) % 1000)::VARCHAR, 5, '0') AS s,
-		DATE '2000-01-01' + (i % 9000)::INTEGER AS d,
-		(((i * 13) % 10000000) / 100)::DECIMAL(18,2) AS amount
-		FROM range($ROWS) t(i)) TO '$FILE' (FORMAT parquet, COMPRESSION zstd)" >/dev/null)
-fi
-best() { sort -n | head -n 1; }
+. bench/lib.sh
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 W=$(mktemp -d "$PWD/$OUT/delta.XXXXXX")

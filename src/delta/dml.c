@@ -136,38 +136,40 @@ static int first_pass(struct delta_tx *tx, struct delta_snapshot *s, const struc
 	return rc;
 }
 
+struct copy_ctx {
+	struct delta_tx *tx;
+	const struct delta_file *f;
+	const char *root;
+	const uint8_t *acts;
+	size_t nacts, pos;
+	struct delta_rewrite_result *res;
+};
+
+static int copy_batch(void *ctx, const struct tn_batch *v, const int64_t *row_index,
+		      struct tn_err *err)
+{
+	struct copy_ctx *c = ctx;
+	int rc;
+
+	(void)row_index;
+	if (c->pos + v->nrows > c->nacts)
+		return tn_err_set(err, TN_EIO, "%s: data file '%s' changed while it was rewritten",
+				  c->root, c->f->path);
+	for (size_t i = 0; i < v->nrows; i++)
+		c->res->rows_copied += c->acts[c->pos + i] == DELTA_ROW_KEEP;
+	rc = write_selected(c->tx, v, c->acts + c->pos, DELTA_ROW_KEEP, NULL, true, err);
+	c->pos += v->nrows;
+	return rc;
+}
+
 /* Copy-on-write: the rows fn kept go to new files. */
 static int copy_kept(struct delta_tx *tx, struct delta_snapshot *s, const struct delta_file *f,
 		     const uint8_t *acts, size_t nacts, struct delta_rewrite_result *res,
 		     struct tn_err *err)
 {
-	struct delta_scan *sc;
-	struct tn_batch b = {0};
-	size_t pos = 0;
-	int rc = delta_scan_open_file(s, f, &sc, err);
+	struct copy_ctx c = {tx, f, delta_table_root(s->t), acts, nacts, 0, res};
 
-	while (rc == TN_OK) {
-		struct tn_schema vs;
-		struct tn_batch v;
-
-		rc = delta_scan_next(sc, &b, err);
-		if (rc != TN_OK || b.nrows == 0)
-			break;
-		if (pos + b.nrows > nacts) {
-			rc = tn_err_set(err, TN_EIO, "%s: data file '%s' changed while it was rewritten",
-					delta_table_root(s->t), f->path);
-			break;
-		}
-		view_of(s, &b, &vs, &v);
-		for (size_t i = 0; i < v.nrows; i++)
-			res->rows_copied += acts[pos + i] == DELTA_ROW_KEEP;
-		rc = write_selected(tx, &v, acts + pos, DELTA_ROW_KEEP, NULL, true, err);
-		pos += b.nrows;
-	}
-	if (b.cols != NULL)
-		tn_batch_done(&b);
-	delta_scan_close(sc);
-	return rc;
+	return delta_scan_file_each(s, f, copy_batch, &c, err);
 }
 
 int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
