@@ -427,6 +427,13 @@ static char *partition_key(const struct delta_file *f)
 	return b.data ? tn_buf_detach(&b, NULL) : tn_strdup("");
 }
 
+static int i64_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
 static void file_size_metrics(struct optimize *op)
 {
 	const struct delta_sink *k = delta_tx_data_sink(op->tx);
@@ -442,14 +449,7 @@ static void file_size_metrics(struct optimize *op)
 		op->res->bytes_added += sizes[i];
 	}
 	op->res->files_added = (int64_t)n;
-	/* insertion sort: a commit adds few files */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && sizes[j - 1] > sizes[j]; j--) {
-			int64_t t = sizes[j];
-
-			sizes[j] = sizes[j - 1];
-			sizes[j - 1] = t;
-		}
+	qsort(sizes, n, sizeof(*sizes), i64_cmp);
 	op->res->min_file_size = n ? sizes[0] : 0;
 	op->res->max_file_size = n ? sizes[n - 1] : 0;
 	delta_tx_set_metric(op->tx, "numRemovedFiles", op->res->files_removed);

@@ -168,6 +168,8 @@ static struct table_sum summary(struct fixture *fx)
 			ts.nulls += tn_vec_is_null(&b.cols[sc_], i);
 		}
 	}
+	if (b.cols != NULL)
+		tn_batch_done(&b);
 	delta_scan_close(sc);
 	delta_snapshot_free(s);
 	delta_table_close(t);
