@@ -208,6 +208,22 @@ printf '%s\n' '{"id":1,"ts":1700000005123}' '{"id":2,"ts":1700000005123}' >"$TES
 	[ "$("$TARN_BIN" cat --format jsonl "$TS" | wc -l)" -eq 0 ]
 ok $? "a source with millisecond timestamps: merged into microseconds, matched by them as a key"
 
+# Concurrent updates of the same file: the first commit wins, the others
+# fail with a conflict, commit nothing and leave no data file behind.
+CC=$TEST_TMP/conc
+"$GEN" --rows "$SPEC" "$TEST_TMP/t1.jsonl" "$CC" --table
+for i in 1 2 3; do
+	("$TARN_BIN" update --set "name=w$i" --where "id < 5" "$CC" >/dev/null 2>"$TEST_TMP/conc$i" ||
+		grep -q "conflicts with this UPDATE" "$TEST_TMP/conc$i" || echo "conc $i" >>"$TEST_TMP/conc.bad") &
+done
+wait
+won=$(($(version "$CC") - 1))
+names=$("$TARN_BIN" cat --format jsonl --where "id < 5" "$CC" | grep -o '"w[0-9]"' | sort -u | wc -l)
+added=$(cat "$CC"/_delta_log/*.json | grep -c '"add"')
+[ ! -f "$TEST_TMP/conc.bad" ] && [ "$won" -ge 1 ] && [ "$names" -eq 1 ] &&
+	[ "$(ls "$CC" | grep -c parquet)" -eq "$added" ]
+ok $? "3 concurrent updates: $won committed, the rows from one of them, $(ls "$CC" | grep -c parquet) data files for $added adds"
+
 # Refused changes commit nothing.
 refuse() { # DESC PATTERN TARN_ARGS...: exit 1, the message, no new version
 	local desc=$1 pat=$2 v
