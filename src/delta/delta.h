@@ -461,7 +461,9 @@ struct delta_merge_result {
  * files when a WHEN NOT MATCHED BY SOURCE clause exists; others by a
  * min/max filter of the source keys) and inserts the source rows no target
  * row matched, all in tx. INSERT * and UPDATE SET * take every target
- * column from the source column of the same name and type. Sets
+ * column from the source column of the same name, of its type or one that
+ * widens to it without loss (a narrower integer, float for double,
+ * timestamps in milliseconds for microseconds). Sets
  * commitInfo: MERGE, Spark's operationParameters (predicate,
  * matchedPredicates, notMatchedPredicates, notMatchedBySourcePredicates)
  * and metrics (numSourceRows, numTargetRowsInserted, ...Updated,

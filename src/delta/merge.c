@@ -148,6 +148,69 @@ static void plan_done(struct assign_plan *ap)
 	memset(ap, 0, sizeof(*ap));
 }
 
+/* Can a source value of type from go into a column of type to without
+ * loss: the same type, a wider integer, float to double, a timestamp in
+ * milliseconds to one in microseconds. */
+static bool widens(const struct tn_type *from, const struct tn_type *to)
+{
+	if (tn_type_equal(from, to))
+		return true;
+	if (from->kind >= TN_INT8 && from->kind <= TN_INT64 && to->kind >= TN_INT8 &&
+	    to->kind <= TN_INT64)
+		return from->kind < to->kind;
+	if (from->kind == TN_TIMESTAMP && to->kind == TN_TIMESTAMP)
+		return from->utc == to->utc && from->unit == TN_UNIT_MILLIS &&
+		       to->unit == TN_UNIT_MICROS;
+	return from->kind == TN_FLOAT && to->kind == TN_DOUBLE;
+}
+
+static int64_t int_at(const struct tn_vec *v, size_t i)
+{
+	switch (v->type->kind) {
+	case TN_INT8:
+		return ((const int8_t *)v->values)[i];
+	case TN_INT16:
+		return ((const int16_t *)v->values)[i];
+	case TN_INT32:
+		return ((const int32_t *)v->values)[i];
+	default:
+		return ((const int64_t *)v->values)[i];
+	}
+}
+
+/* v as a vector of type t (widens(v->type, t)): v itself, or a widened
+ * copy in a. */
+static struct tn_vec widened(const struct tn_vec *v, const struct tn_type *t, struct tn_arena *a)
+{
+	struct tn_vec w;
+
+	if (tn_type_equal(v->type, t))
+		return *v;
+	tn_vec_alloc(&w, t, v->len, a);
+	w.len = v->len;
+	w.nulls = v->nulls;
+	for (size_t i = 0; i < v->len; i++) {
+		switch (t->kind) {
+		case TN_DOUBLE:
+			((double *)w.values)[i] = ((const float *)v->values)[i];
+			break;
+		case TN_INT16:
+			((int16_t *)w.values)[i] = (int16_t)int_at(v, i);
+			break;
+		case TN_INT32:
+			((int32_t *)w.values)[i] = (int32_t)int_at(v, i);
+			break;
+		case TN_TIMESTAMP:
+			((int64_t *)w.values)[i] = int_at(v, i) * 1000;
+			break;
+		default:
+			((int64_t *)w.values)[i] = int_at(v, i);
+			break;
+		}
+	}
+	return w;
+}
+
 /* The source column that feeds target column f, checked for its type. */
 static int source_column(struct delta_tx *tx, const struct tn_schema *ss, const char *name,
 			 const struct tn_field *f, const char *what, int *out, struct tn_err *err)
@@ -158,7 +221,7 @@ static int source_column(struct delta_tx *tx, const struct tn_schema *ss, const 
 	if (j < 0)
 		return tn_err_set(err, TN_EINVAL, "%s: %s: the source has no column '%s'",
 				  root_of(tx), what, name);
-	if (!tn_type_equal(&ss->cols[j].type, &f->type))
+	if (!widens(&ss->cols[j].type, &f->type))
 		return tn_err_set(
 			err, TN_EINVAL,
 			"%s: %s: column '%s' is %s in the table but source column '%s' is %s",
@@ -254,7 +317,8 @@ static int plan_init(struct assign_plan *ap, struct delta_tx *tx, const struct t
 				continue;
 			ap->slot[i] = (int32_t)cs->nsrcs;
 			for (size_t b = 0; b < nbatches; b++)
-				cs->srcs[cs->nsrcs++] = src[b].cols[srccol[i]];
+				cs->srcs[cs->nsrcs++] = widened(&src[b].cols[srccol[i]],
+								&ts->cols[c].type, &ap->arena);
 		}
 	}
 	free(srccol);
@@ -795,8 +859,6 @@ static int plan_merge(struct merge *m, const struct tn_schema *ts, struct tn_err
 	}
 	rc = plan_init(&m->plan, m->tx, ts, o->source_schema, o->source, o->nsource, pc, n, err);
 	free(pc);
-	if (rc != TN_OK)
-		tn_err_prefix(err, "MERGE");
 	return rc;
 }
 
@@ -847,35 +909,32 @@ static int key_range(struct merge *m, const struct tn_schema *ts, struct delta_p
 		return TN_OK;
 	for (size_t k = 0; k < o->nkeys; k++) {
 		const struct tn_field *tf = &ts->cols[m->tkey[k]];
-		const struct tn_type *t = &tf->type;
-		size_t lob = 0, lor = 0, hib = 0, hir = 0;
+		const struct tn_type *t = &tf->type, *st = &o->source_schema->cols[m->skey[k]].type;
+		size_t w = tn_type_width(st), lob = 0, lor = 0, hib = 0, hir = 0;
 		bool any = false;
 		char *lo, *hi;
 
-		if (!tn_type_equal(t, &o->source_schema->cols[m->skey[k]].type) ||
+		/* the bounds as literals of the table's type (the text of a
+		 * timestamp is that of microseconds) */
+		if (!widens(st, t) || (st->kind == TN_TIMESTAMP && st->unit != TN_UNIT_MICROS) ||
 		    !(t->kind == TN_STRING || t->kind == TN_DATE || t->kind == TN_TIMESTAMP ||
 		      t->kind == TN_DECIMAL || (t->kind >= TN_INT8 && t->kind <= TN_INT64)))
 			continue;
 		for (size_t g = 0; g < m->nrows; g++) {
-			const struct tn_vec *v = &o->source[m->sb[g]].cols[m->skey[k]];
-			size_t w = tn_type_width(t), r = m->sr[g];
-			const uint8_t *p = (const uint8_t *)v->values + r * w;
+			const uint8_t *p =
+				(const uint8_t *)o->source[m->sb[g]].cols[m->skey[k]].values;
+			const uint8_t *lp = (const uint8_t *)o->source[lob].cols[m->skey[k]].values;
+			const uint8_t *hp = (const uint8_t *)o->source[hib].cols[m->skey[k]].values;
 
 			if (m->entry[g] == NULL)
 				continue; /* a null key matches nothing */
-			if (!any ||
-			    tn_value_cmp(t, p,
-					 (const uint8_t *)o->source[lob].cols[m->skey[k]].values +
-						 lor * w) < 0) {
+			if (!any || tn_value_cmp(st, p + m->sr[g] * w, lp + lor * w) < 0) {
 				lob = m->sb[g];
-				lor = r;
+				lor = m->sr[g];
 			}
-			if (!any ||
-			    tn_value_cmp(t, p,
-					 (const uint8_t *)o->source[hib].cols[m->skey[k]].values +
-						 hir * w) > 0) {
+			if (!any || tn_value_cmp(st, p + m->sr[g] * w, hp + hir * w) > 0) {
 				hib = m->sb[g];
-				hir = r;
+				hir = m->sr[g];
 			}
 			any = true;
 		}
@@ -899,18 +958,26 @@ static int insert_unmatched(struct merge *m, const struct tn_schema *ts, struct 
 {
 	const struct delta_merge_opts *o = m->o;
 	size_t nc = ts->ncols;
-	int *col = tn_malloc(sizeof(int) * (nc + 1));
-	struct tn_vec *srcs = tn_calloc(o->nsource + 1, sizeof(*srcs));
+	/* per target column, its source column of every batch (widened) */
+	struct tn_vec *srcs = tn_calloc(nc * o->nsource + 1, sizeof(*srcs));
 	uint32_t *from = tn_malloc(sizeof(uint32_t) * INSERT_CHUNK);
 	uint32_t *rows = tn_malloc(sizeof(uint32_t) * INSERT_CHUNK);
+	struct tn_arena wide;
 	bool inserts = false;
 	int rc = TN_OK;
 
+	tn_arena_init(&wide, 0);
 	for (size_t k = 0; k < o->nclauses; k++)
 		inserts |= o->clauses[k].action == DELTA_MERGE_INSERT;
-	for (size_t c = 0; inserts && rc == TN_OK && c < nc; c++)
+	for (size_t c = 0; inserts && rc == TN_OK && c < nc; c++) {
+		int j;
+
 		rc = source_column(m->tx, o->source_schema, ts->cols[c].name, &ts->cols[c],
-				   "MERGE INSERT *", &col[c], err);
+				   "MERGE INSERT *", &j, err);
+		for (size_t s = 0; rc == TN_OK && s < o->nsource; s++)
+			srcs[c * o->nsource + s] =
+				widened(&o->source[s].cols[j], &ts->cols[c].type, &wide);
+	}
 	for (size_t g = 0; inserts && rc == TN_OK && g < m->nrows;) {
 		struct tn_batch b;
 		size_t n = 0;
@@ -927,17 +994,14 @@ static int insert_unmatched(struct merge *m, const struct tn_schema *ts, struct 
 		b.nrows = n;
 		tn_arena_init(&b.arena, 0);
 		b.cols = tn_arena_calloc(&b.arena, nc ? nc : 1, sizeof(*b.cols));
-		for (size_t c = 0; c < nc; c++) {
-			for (size_t s = 0; s < o->nsource; s++)
-				srcs[s] = o->source[s].cols[col[c]];
-			tn_vec_gather(&b.cols[c], &ts->cols[c].type, srcs, o->nsource, from, rows,
-				      n, &b.arena);
-		}
+		for (size_t c = 0; c < nc; c++)
+			tn_vec_gather(&b.cols[c], &ts->cols[c].type, srcs + c * o->nsource,
+				      o->nsource, from, rows, n, &b.arena);
 		rc = delta_tx_write(m->tx, &b, err);
 		tn_batch_done(&b);
 		m->res->rows_inserted += (int64_t)n;
 	}
-	free(col);
+	tn_arena_done(&wide);
 	free(srcs);
 	free(from);
 	free(rows);

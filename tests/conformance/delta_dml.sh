@@ -167,6 +167,63 @@ ok $? "merge operationParameters as Spark writes them: $(head -c 300 "$TEST_TMP/
 [ "$("$TARN_BIN" cat --format jsonl --where "id = 18" "$T" | grep -c '"n18"')" -eq 1 ]
 ok $? "merge --matched-where leaves the other matched rows alone"
 
+# Nested columns: merged whole from the source, set to NULL; a source with
+# a narrower key type (int for the table's bigint) merges too.
+N=$TEST_TMP/nested
+NSPEC='id:i64,s:struct<a:i32,b:str>,l:list<i64>,m:map<str,i32>'
+cat >"$TEST_TMP/n.jsonl" <<'EOF'
+{"id":1,"s":{"a":1,"b":"x"},"l":[1,2],"m":[["k",1]]}
+{"id":2,"s":null,"l":[],"m":null}
+{"id":3,"s":{"a":3,"b":null},"l":null,"m":[["a",1],["b",2]]}
+EOF
+cat >"$TEST_TMP/ns.jsonl" <<'EOF'
+{"id":2,"s":{"a":20,"b":"y"},"l":[7,8,9],"m":[["z",26]]}
+{"id":4,"s":{"a":4,"b":"w"},"l":[4],"m":[]}
+EOF
+cat >"$TEST_TMP/n.want" <<'EOF'
+{"id":1,"s":null,"l":null,"m":[{"key":"k","value":1}]}
+{"id":2,"s":{"a":20,"b":"y"},"l":[7,8,9],"m":[{"key":"z","value":26}]}
+{"id":3,"s":{"a":3,"b":null},"l":null,"m":[{"key":"a","value":1},{"key":"b","value":2}]}
+{"id":4,"s":{"a":4,"b":"w"},"l":[4],"m":[]}
+EOF
+"$GEN" --rows "$NSPEC" "$TEST_TMP/n.jsonl" "$N" --table &&
+	"$GEN" --rows "${NSPEC/id:i64/id:i32}" "$TEST_TMP/ns.jsonl" "$TEST_TMP/ns.parquet" &&
+	"$TARN_BIN" merge --on id "$TEST_TMP/ns.parquet" "$N" 2>"$TEST_TMP/err" &&
+	"$TARN_BIN" update --set s=NULL --set l=NULL --where "id = 1" "$N" 2>>"$TEST_TMP/err"
+"$TARN_BIN" cat --format jsonl "$N" >"$TEST_TMP/rows" 2>&1
+python3 "$COMPARE" "$TEST_TMP/n.want" "$TEST_TMP/rows" >"$TEST_TMP/cmp" 2>&1
+ok $? "nested columns: merged from an int-keyed source, set to NULL: $(tail -n 1 "$TEST_TMP/cmp")"
+duck_equal "$N" "nested columns: DuckDB reads the same"
+
+# Timestamps in milliseconds in the source: widened, and a key.
+TS=$TEST_TMP/ts
+echo '{"id":1,"ts":1700000000000000}' >"$TEST_TMP/ts.jsonl"
+printf '%s\n' '{"id":1,"ts":1700000005123}' '{"id":2,"ts":1700000005123}' >"$TEST_TMP/tss.jsonl"
+"$GEN" --rows "id:i64,ts:tsz_us" "$TEST_TMP/ts.jsonl" "$TS" --table &&
+	"$GEN" --rows "id:i32,ts:tsz_ms" "$TEST_TMP/tss.jsonl" "$TEST_TMP/tss.parquet" &&
+	"$TARN_BIN" merge --on id "$TEST_TMP/tss.parquet" "$TS" 2>/dev/null &&
+	[ "$("$TARN_BIN" cat --format jsonl --where "ts = '2023-11-14 22:13:25.123'" "$TS" | wc -l)" -eq 2 ] &&
+	"$TARN_BIN" merge --on ts --when-matched delete --when-not-matched ignore \
+		"$TEST_TMP/tss.parquet" "$TS" 2>/dev/null &&
+	[ "$("$TARN_BIN" cat --format jsonl "$TS" | wc -l)" -eq 0 ]
+ok $? "a source with millisecond timestamps: merged into microseconds, matched by them as a key"
+
+# Concurrent updates of the same file: the first commit wins, the others
+# fail with a conflict, commit nothing and leave no data file behind.
+CC=$TEST_TMP/conc
+"$GEN" --rows "$SPEC" "$TEST_TMP/t1.jsonl" "$CC" --table
+for i in 1 2 3; do
+	("$TARN_BIN" update --set "name=w$i" --where "id < 5" "$CC" >/dev/null 2>"$TEST_TMP/conc$i" ||
+		grep -q "conflicts with this UPDATE" "$TEST_TMP/conc$i" || echo "conc $i" >>"$TEST_TMP/conc.bad") &
+done
+wait
+won=$(($(version "$CC") - 1))
+names=$("$TARN_BIN" cat --format jsonl --where "id < 5" "$CC" | grep -o '"w[0-9]"' | sort -u | wc -l)
+added=$(cat "$CC"/_delta_log/*.json | grep -c '"add"')
+[ ! -f "$TEST_TMP/conc.bad" ] && [ "$won" -ge 1 ] && [ "$names" -eq 1 ] &&
+	[ "$(ls "$CC" | grep -c parquet)" -eq "$added" ]
+ok $? "3 concurrent updates: $won committed, the rows from one of them, $(ls "$CC" | grep -c parquet) data files for $added adds"
+
 # Refused changes commit nothing.
 refuse() { # DESC PATTERN TARN_ARGS...: exit 1, the message, no new version
 	local desc=$1 pat=$2 v
@@ -191,6 +248,10 @@ rows 1 2 k 0 1 | cut -d, -f1 | sed 's/$/}/' >"$TEST_TMP/ids.jsonl"
 "$GEN" --rows "id:i64!" "$TEST_TMP/ids.jsonl" "$TEST_TMP/ids.parquet"
 refuse "a source without a column of the table" "source has no column 'name'" \
 	merge --on id "$TEST_TMP/ids.parquet"
+sed 's/"name": *"[^"]*"/"name": 7/' "$TEST_TMP/s1.jsonl" >"$TEST_TMP/ni.jsonl"
+"$GEN" --rows "${SPEC/name:str/name:i32}" "$TEST_TMP/ni.jsonl" "$TEST_TMP/ni.parquet"
+refuse "a source column of another type" "column 'name' is string in the table but source column 'name' is int" \
+	merge --on id "$TEST_TMP/ni.parquet"
 "$TARN_BIN" update --where "id = 1" "$T" >/dev/null 2>&1
 ok $(($? != 2)) "update without --set is a usage error"
 
