@@ -37,7 +37,7 @@ for mode in cow dv; do
 		./tarn import $prop "$W/f$f.parquet" "$T" 2>/dev/null
 		prop=""
 	done
-	size=$(find "$T" -name '*.parquet' -printf '%s\n' | awk '{s += $1} END {print s}')
+	size=$(find "$T" -name '*.parquet' ! -path '*_delta_log*' -printf '%s\n' | awk '{s += $1} END {print s}')
 	find "$T" -type f ! -path '*_delta_log*' -printf '%p\n' | sort >"$W/before"
 	t_del=$(ms ./tarn delete --where "id >= 5050000 AND id < 5150000" "$T")
 	written=$(find "$T" -type f ! -path '*_delta_log*' -printf '%p\n' | sort | comm -13 "$W/before" - |
