@@ -264,13 +264,9 @@ void delta_rewrite_commit_info(struct delta_tx *tx, const char *op, const struct
 	const char *one = text;
 	char *list = delta_json_list_text(&one, text ? 1 : 0);
 	cJSON *o = cJSON_CreateObject();
-	char *params;
 
 	cJSON_AddStringToObject(o, "predicate", list);
-	params = cJSON_PrintUnformatted(o);
-	delta_tx_set_operation(tx, op, params);
-	free(params);
-	cJSON_Delete(o);
+	delta_tx_set_operation_params(tx, op, o);
 	free(list);
 	free(text);
 	delta_tx_set_metric(tx, strcmp(op, "DELETE") == 0 ? "numDeletedRows" : "numUpdatedRows",

@@ -470,16 +470,12 @@ static void set_optimize_operation(struct optimize *op)
 	char *pred = delta_json_list_text((const char *const *)&text, text ? 1 : 0);
 	char *z = delta_json_list_text(op->o->zorder_by, op->o->nzorder_by);
 	cJSON *p = cJSON_CreateObject();
-	char *params;
 
 	cJSON_AddStringToObject(p, "predicate", pred);
 	cJSON_AddStringToObject(p, "zOrderBy", z);
 	cJSON_AddStringToObject(p, "clusterBy", "[]");
 	cJSON_AddBoolToObject(p, "auto", false);
-	params = cJSON_PrintUnformatted(p);
-	delta_tx_set_operation(op->tx, "OPTIMIZE", params);
-	free(params);
-	cJSON_Delete(p);
+	delta_tx_set_operation_params(op->tx, "OPTIMIZE", p);
 	free(z);
 	free(pred);
 	free(text);
@@ -1027,17 +1023,14 @@ static void set_restore_operation(struct delta_tx *tx, const struct delta_restor
 				  const struct delta_restore_result *res)
 {
 	cJSON *p = cJSON_CreateObject();
-	char *text, ts[TN_TIME_BUFSZ];
+	char ts[TN_TIME_BUFSZ];
 
 	cJSON_AddNumberToObject(p, "version", (double)res->restored_version);
 	if (o->version < 0)
 		cJSON_AddStringToObject(p, "timestamp", tn_time_format(o->timestamp_us, true, ts));
 	else
 		cJSON_AddNullToObject(p, "timestamp");
-	text = cJSON_PrintUnformatted(p);
-	delta_tx_set_operation(tx, "RESTORE", text);
-	free(text);
-	cJSON_Delete(p);
+	delta_tx_set_operation_params(tx, "RESTORE", p);
 	delta_tx_set_metric(tx, "numRestoredFiles", res->files_restored);
 	delta_tx_set_metric(tx, "removedFilesSize", res->bytes_removed);
 	delta_tx_set_metric(tx, "numRemovedFiles", res->files_removed);

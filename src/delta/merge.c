@@ -1046,7 +1046,7 @@ static void merge_commit_info(struct merge *m, const struct tn_schema *ts)
 	cJSON *params = cJSON_CreateObject();
 	struct delta_tx *tx = m->tx;
 	const char *one;
-	char *list, *text;
+	char *list;
 
 	tn_buf_putc(&on, '(', NULL);
 	for (size_t k = 0; k < o->nkeys; k++)
@@ -1061,10 +1061,7 @@ static void merge_commit_info(struct merge *m, const struct tn_schema *ts)
 	add_predicates(params, "matchedPredicates", o, DELTA_WHEN_MATCHED);
 	add_predicates(params, "notMatchedPredicates", o, DELTA_WHEN_NOT_MATCHED);
 	add_predicates(params, "notMatchedBySourcePredicates", o, DELTA_WHEN_NOT_MATCHED_BY_SOURCE);
-	text = cJSON_PrintUnformatted(params);
-	delta_tx_set_operation(tx, "MERGE", text);
-	free(text);
-	cJSON_Delete(params);
+	delta_tx_set_operation_params(tx, "MERGE", params);
 	delta_tx_set_metric(tx, "numSourceRows", r->source_rows);
 	delta_tx_set_metric(tx, "numTargetRowsInserted", r->rows_inserted);
 	delta_tx_set_metric(tx, "numTargetRowsUpdated", w->rows_updated);

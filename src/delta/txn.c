@@ -675,6 +675,14 @@ void delta_tx_set_operation(struct delta_tx *tx, const char *op, const char *par
 	tx->params = params_json ? cJSON_Parse(params_json) : NULL;
 }
 
+void delta_tx_set_operation_params(struct delta_tx *tx, const char *op, cJSON *params)
+{
+	free(tx->operation);
+	tx->operation = tn_strdup(op);
+	cJSON_Delete(tx->params);
+	tx->params = params;
+}
+
 void delta_tx_set_metric(struct delta_tx *tx, const char *key, int64_t v)
 {
 	char buf[32];

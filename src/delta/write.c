@@ -26,17 +26,13 @@ static void set_write_operation(struct delta_tx *tx, const char *op, const char 
 	size_t np = delta_tx_partition_columns(tx, &pc);
 	char *parts = delta_json_list_text((const char *const *)pc, np);
 	cJSON *p = cJSON_CreateObject();
-	char *s;
 
 	cJSON_AddStringToObject(p, "mode", mode);
 	cJSON_AddStringToObject(p, "partitionBy", parts);
 	if (predicate)
 		cJSON_AddStringToObject(p, "predicate", predicate);
-	s = cJSON_PrintUnformatted(p);
-	delta_tx_set_operation(tx, op, s);
-	free(s);
+	delta_tx_set_operation_params(tx, op, p);
 	free(parts);
-	cJSON_Delete(p);
 }
 
 /* The columns of schema the table lacks (for mergeSchema). */

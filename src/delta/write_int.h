@@ -104,6 +104,10 @@ void delta_rows_pred_done(struct delta_rows_pred *rp);
  * Caller frees. */
 char *delta_json_list_text(const char *const *items, size_t n);
 
+/* delta_tx_set_operation with the parameters as a JSON object, which the
+ * transaction takes. */
+void delta_tx_set_operation_params(struct delta_tx *tx, const char *op, cJSON *params);
+
 /* A random version-4 UUID as text. */
 void delta_uuid4(char out[37]);
 
