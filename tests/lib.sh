@@ -41,17 +41,3 @@ duck_equal() {
 	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
 }
 done_testing() { exit $((TAP_FAILED > 0)); }
-# duck_equal TABLE WHAT: ok when tarn reads TABLE as DuckDB's independent
-# reader does ($PEER/delta_read.mjs, rows compared by $COMPARE); a skip
-# when the peer is not installed.
-duck_equal() {
-	if [ ! -d "$PEER/node_modules" ]; then
-		TAP_N=$((TAP_N + 1))
-		echo "ok $TAP_N - $2 # SKIP DuckDB peer not installed at $PEER"
-		return
-	fi
-	"$TARN_BIN" cat --format jsonl "$1" >"$TEST_TMP/duck.t"
-	(cd "$PEER" && node delta_read.mjs "$1") >"$TEST_TMP/duck.d" 2>&1
-	python3 "$COMPARE" "$TEST_TMP/duck.d" "$TEST_TMP/duck.t" >"$TEST_TMP/duck.cmp" 2>&1
-	ok $? "$2: $(tail -n 1 "$TEST_TMP/duck.cmp")"
-}

@@ -138,6 +138,17 @@ size_t tn_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+int tn_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 bool tn_utf8_valid(const void *p, size_t n)
 {
 	const unsigned char *s = p;

@@ -33,5 +33,7 @@ int tn_parse_u64(const char *s, uint64_t *out, const char *what, struct tn_err *
 size_t tn_utf8_len(const unsigned char *s, size_t n);
 /* True when p[0..n) is valid UTF-8. */
 bool tn_utf8_valid(const void *p, size_t n);
+/* The value of a hex digit (either case), or -1. */
+int tn_hex_digit(int c);
 
 #endif

@@ -99,9 +99,18 @@ static int parse_column(const char *spec, struct tn_field *f, struct tn_err *err
 		return tn_err_set(err, TN_EINVAL, "--add-column '%s': want 'NAME TYPE'", spec);
 	}
 	*sp = '\0';
-	json = tn_asprintf("{\"type\":\"struct\",\"fields\":[{\"name\":\"%s\",\"type\":\"%s\","
-			   "\"nullable\":true,\"metadata\":{}}]}",
-			   s, tn_str_trim(sp + 1));
+	{
+		cJSON *o = cJSON_CreateObject(), *fj = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "type", "struct");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "fields"), fj);
+		cJSON_AddStringToObject(fj, "name", s);
+		cJSON_AddStringToObject(fj, "type", tn_str_trim(sp + 1));
+		cJSON_AddBoolToObject(fj, "nullable", true);
+		cJSON_AddObjectToObject(fj, "metadata");
+		json = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	}
 	{
 		struct tn_schema sch;
 

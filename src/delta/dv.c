@@ -269,17 +269,6 @@ char *delta_dv_unique_id(const struct delta_dv_desc *d)
 	return tn_asprintf("%c%s", d->storage_type, d->path_or_inline_dv);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The local path of a 'p' descriptor: a file: URI (empty or localhost
  * authority) or an absolute path, percent-decoded. */
 static int local_path_of(const char *uri, char **out, struct tn_err *err)
@@ -317,7 +306,7 @@ static int local_path_of(const char *uri, char **out, struct tn_err *err)
 		char c = *p;
 
 		if (c == '%') {
-			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+			int hi = tn_hex_digit(p[1]), lo = hi < 0 ? -1 : tn_hex_digit(p[2]);
 
 			if (lo < 0 || (hi == 0 && lo == 0)) {
 				tn_buf_done(&b);

@@ -27,11 +27,6 @@ static const char *const reader_features[] = {
 
 /* ---- paths ---- */
 
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
-}
-
 char *delta_uri_encode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -62,8 +57,8 @@ char *delta_uri_decode(const char *s)
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < n + 0 && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n + 0 && (hi = tn_hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = tn_hex_digit((unsigned char)s[i + 2])) >= 0) {
 			*o++ = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

@@ -34,7 +34,12 @@ void delta_uuid4(char out[37])
 {
 	uint8_t b[16];
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+	delta_uuid4_bytes(b, out);
+}
+
+void delta_uuid4_bytes(uint8_t b[16], char out[37])
+{
+	if (getrandom(b, 16, 0) != 16) {
 		uint64_t x = (uint64_t)tn_time_now_us() ^ ((uint64_t)getpid() << 40);
 
 		for (int i = 0; i < 16; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
@@ -515,7 +520,7 @@ static int write_part(struct delta_sink *k, struct part_out *p, const struct tn_
 		return rc;
 	view.schema = &k->file;
 	view.nrows = b->nrows;
-	view.arena = b->arena;
+	memset(&view.arena, 0, sizeof(view.arena)); /* values stay in b's */
 	view.cols = tn_calloc(k->file.ncols, sizeof(*view.cols));
 	for (size_t c = 0; c < k->file.ncols; c++) {
 		view.cols[c] = b->cols[k->src[c]];

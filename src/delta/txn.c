@@ -1132,16 +1132,8 @@ int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 	if (tx->dv_name == NULL) {
 		char id[37];
 
-		delta_uuid4(id);
-		/* the UUID's bytes, for the descriptor; the file is named by it */
-		for (int i = 0, j = 0; i < 16; i++, j += 2) {
-			unsigned x;
-
-			if (id[j] == '-')
-				j++;
-			sscanf(id + j, "%2x", &x);
-			tx->dv_uuid[i] = (uint8_t)x;
-		}
+		/* the descriptor holds the bytes; the file is named by the text */
+		delta_uuid4_bytes(tx->dv_uuid, id);
 		tx->dv_name = tn_asprintf("deletion_vector_%s.bin", id);
 	}
 	rc = delta_dv_append_record(all, &tx->dvfile, &off, &size, err);

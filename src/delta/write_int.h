@@ -110,5 +110,7 @@ void delta_tx_set_operation_params(struct delta_tx *tx, const char *op, cJSON *p
 
 /* A random version-4 UUID as text. */
 void delta_uuid4(char out[37]);
+/* The same, with its 16 bytes too. */
+void delta_uuid4_bytes(uint8_t b[16], char out[37]);
 
 #endif

@@ -230,14 +230,6 @@ static int parse_decimal(const struct tn_type *t, const char *s, size_t n, void 
 	return TN_OK;
 }
 
-static int hexval(int c)
-{
-	if (isdigit(c))
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* 8-4-4-4-12 hex digits, or 32 without dashes. */
 static int parse_uuid(const struct tn_type *t, const char *s, size_t n, struct tn_bytes *dst,
 		      struct tn_arena *a, struct tn_err *err)
@@ -255,8 +247,8 @@ static int parse_uuid(const struct tn_type *t, const char *s, size_t n, struct t
 				return bad(t, s, n, NULL, err);
 			continue;
 		}
-		hi = hexval((unsigned char)s[i]);
-		lo = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+		hi = tn_hex_digit((unsigned char)s[i]);
+		lo = i + 1 < n ? tn_hex_digit((unsigned char)s[i + 1]) : -1;
 		if (hi < 0 || lo < 0 || k >= 16)
 			return bad(t, s, n, NULL, err);
 		u[k++] = (uint8_t)(hi << 4 | lo);

@@ -241,17 +241,6 @@ static double json_double(const cJSON *j)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static struct tn_bytes json_bytes(const cJSON *j, bool hex, struct tn_arena *a)
 {
 	struct tn_bytes b = {NULL, 0};
@@ -276,9 +265,9 @@ static struct tn_bytes json_bytes(const cJSON *j, bool hex, struct tn_arena *a)
 			i++;
 			continue;
 		}
-		if (hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
+		if (tn_hex_digit(s[i]) < 0 || tn_hex_digit(s[i + 1]) < 0)
 			die("bad hex '%s'", s);
-		q[b.len++] = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
+		q[b.len++] = (uint8_t)(tn_hex_digit(s[i]) << 4 | tn_hex_digit(s[i + 1]));
 		i += 2;
 	}
 	b.ptr = q;
