@@ -17,6 +17,7 @@ static const char *const code_names[TN_CODE_COUNT] = {
 	[TN_ECONFLICT] = "conflict",
 	[TN_ECANCELED] = "cancelled",
 	[TN_EINTERNAL] = "internal error",
+	[TN_EPERM] = "permission denied",
 };
 
 const char *tn_code_name(int code)

@@ -17,6 +17,7 @@ enum tn_code {
 	TN_ECONFLICT,   /* a concurrent writer got there first */
 	TN_ECANCELED,   /* the user cancelled the work */
 	TN_EINTERNAL,   /* a bug in tarn */
+	TN_EPERM,       /* the user lacks a privilege (names which, on what) */
 	TN_CODE_COUNT
 };
 

@@ -149,6 +149,67 @@ int tn_hex_digit(int c)
 	return -1;
 }
 
+size_t tn_str_distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row, best = max + 1;
+
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	row = tn_malloc((lb + 1) * sizeof(*row));
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], lo;
+
+		row[0] = i;
+		lo = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t v = diag + cost;
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < lo)
+				lo = v;
+		}
+		if (lo > max) {
+			free(row);
+			return max + 1;
+		}
+	}
+	best = row[lb] <= max ? row[lb] : max + 1;
+	free(row);
+	return best;
+}
+
+const char *tn_str_nearest(const char *name, const char *const *cands, size_t n)
+{
+	size_t len = strlen(name), max = len / 3;
+	const char *best = NULL;
+	size_t bestd;
+
+	if (max < 1)
+		max = 1;
+	if (max > 3)
+		max = 3;
+	bestd = max + 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = tn_str_distance(name, cands[i], max);
+
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	return best;
+}
+
 bool tn_utf8_valid(const void *p, size_t n)
 {
 	const unsigned char *s = p;

@@ -35,5 +35,11 @@ size_t tn_utf8_len(const unsigned char *s, size_t n);
 bool tn_utf8_valid(const void *p, size_t n);
 /* The value of a hex digit (either case), or -1. */
 int tn_hex_digit(int c);
+/* Edit distance (insertions, deletions, substitutions; ASCII case
+ * ignored) between a and b, or max+1 once it exceeds max. */
+size_t tn_str_distance(const char *a, const char *b, size_t max);
+/* The candidate nearest to name (edit distance at most a third of its
+ * length, at least 1, at most 3), or NULL: for "did you mean ...?". */
+const char *tn_str_nearest(const char *name, const char *const *cands, size_t n);
 
 #endif

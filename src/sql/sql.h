@@ -1,0 +1,84 @@
+/* sql.h - the engine: one object that opens a lakehouse and runs
+ * Databricks-style SQL on it (ARCHITECTURE "Layers": the facade that
+ * cli/, shell/, tui/ and share/ use). Statements are parsed by tarn
+ * (lakehouse statements) or handed to SQLite with their table references
+ * rewritten to virtual tables over Delta snapshots. */
+#ifndef TARN_SQL_H
+#define TARN_SQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/vec.h"
+
+struct tarn_engine;
+struct tarn_result;
+
+struct tarn_engine_opts {
+	const char *lakehouse; /* NULL: tarn_lakehouse_default() */
+	const char *user;      /* who runs statements; NULL: the OS user */
+	bool no_audit;         /* do not write the audit log or query history */
+};
+
+/* The lakehouse directory when none is given: $TARN_HOME, else
+ * $XDG_DATA_HOME/tarn, else ~/.local/share/tarn. Caller frees. */
+char *tarn_lakehouse_default(void);
+
+/* Open the lakehouse (created when absent) and its catalog. */
+int tarn_engine_open(const struct tarn_engine_opts *o, struct tarn_engine **out,
+		     struct tn_err *err);
+/* Rolls back an open explicit transaction. */
+void tarn_engine_close(struct tarn_engine *e);
+const char *tarn_engine_lakehouse(const struct tarn_engine *e);
+/* The current catalog and schema (USE CATALOG / USE SCHEMA). */
+const char *tarn_engine_catalog(const struct tarn_engine *e);
+const char *tarn_engine_schema(const struct tarn_engine *e);
+/* True inside BEGIN ... COMMIT/ROLLBACK. */
+bool tarn_engine_in_transaction(const struct tarn_engine *e);
+
+/* Run the first statement of sql[0..len) (statements end with ';' or the
+ * end of the text); *used is the bytes it took (through its ';' and
+ * trailing blanks), so a script runs by calling again on the rest. Text
+ * of only blanks and comments: TN_OK with *out NULL. Errors (nothing
+ * committed): TN_EINVAL "line 2, column 7: syntax error near 'FORM'"
+ * followed by the line and a caret; TN_ENOENT naming the table or column
+ * with a near name; TN_EPERM naming the privilege and the object;
+ * TN_ECANCELED after tarn_engine_interrupt. The result must be freed
+ * before the next tarn_exec. */
+int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
+	      struct tarn_result **out, struct tn_err *err);
+
+/* A result's columns. Statements that return no rows have none. Valid
+ * from tarn_exec on (the first rows are read then). */
+const struct tn_schema *tarn_result_schema(const struct tarn_result *r);
+/* The next batch of rows (b is reset by the call; b->nrows == 0 at the
+ * end). The signature fits cli_next_fn. Errors end the result. */
+int tarn_result_next(void *r, struct tn_batch *b, struct tn_err *err);
+/* What a statement without rows did ("inserted 3 rows into
+ * main.default.t (version 4)"), or NULL. */
+const char *tarn_result_message(const struct tarn_result *r);
+/* Rows changed by DML, -1 for other statements. */
+int64_t tarn_result_rows_affected(const struct tarn_result *r);
+/* Finish: the audit log and query history get the statement. */
+void tarn_result_free(struct tarn_result *r);
+
+/* Make the running statement stop soon with TN_ECANCELED (its changes
+ * are not committed). Safe from a signal handler or another thread. */
+void tarn_engine_interrupt(struct tarn_engine *e);
+
+/* True when sql[0..len) ends a statement: a ';' outside strings, quoted
+ * names and comments, followed only by blanks and comments. */
+bool tarn_sql_complete(const char *sql, size_t len);
+
+/* Completion candidates for the word that ends at byte pos of text:
+ * keywords, catalogs, schemas, tables (after FROM, JOIN, INTO, TABLE,
+ * UPDATE, ... or a 'x.' prefix) and columns of the tables the statement
+ * names. Sorted, unique; *start is where the replaced word starts. Free
+ * with tarn_strv_free. */
+int tarn_complete(struct tarn_engine *e, const char *text, size_t pos, size_t *start,
+		  char ***out, size_t *n);
+void tarn_strv_free(char **v, size_t n);
+
+#endif
