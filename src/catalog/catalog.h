@@ -139,8 +139,10 @@ int cat_owner_set(struct cat *c, int kind, const char *catalog, const char *sche
 		  const char *name, const char *owner, struct tn_err *err);
 
 /* Properties (catalogs and schemas: DBPROPERTIES) and tags (any object);
- * value NULL removes the key. Lists are sorted by key. Properties of a
- * table are TN_EINVAL (they are TBLPROPERTIES, in its Delta log). */
+ * value NULL removes the key. Lists are sorted by key. A table's
+ * TBLPROPERTIES are in its Delta log; its catalog properties hold what
+ * the log cannot (the SQL layer keeps column comments there, as
+ * "column.<name>.comment"). */
 struct cat_kv {
 	char *key;
 	char *value;
