@@ -76,6 +76,15 @@ void shell_done(struct shell *s)
 	close_output(s);
 }
 
+/* tarn_result_next that stops at Ctrl-C even when the engine would go on
+ * handing out rows it has. */
+static int next_rows(void *r, struct tn_batch *b, struct tn_err *err)
+{
+	if (sig_seen)
+		return tn_err_set(err, TN_ECANCELED, "cancelled");
+	return tarn_result_next(r, b, err);
+}
+
 static int print_result(struct shell *s, struct tarn_result *r, struct tn_err *err)
 {
 	const struct tn_schema *schema = tarn_result_schema(r);
@@ -86,7 +95,7 @@ static int print_result(struct shell *s, struct tarn_result *r, struct tn_err *e
 		struct cli_writer *w = cli_writer_new(s->out, s->format, schema);
 		struct tn_batch b = {0};
 
-		rc = cli_writer_stream(w, tarn_result_next, r, &b, -1, err);
+		rc = cli_writer_stream(w, next_rows, r, &b, -1, err);
 		tn_batch_done(&b);
 		cli_writer_free(w);
 	}
