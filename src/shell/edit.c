@@ -24,6 +24,7 @@
 struct ui {
 	struct shell *s;
 	struct tn_buf acc; /* lines of the statement being typed */
+	bool cancel;       /* Ctrl-C at the prompt: drop what el_gets returns */
 	char prompt[256];
 };
 
@@ -157,6 +158,23 @@ done:
 	return ret;
 }
 
+/* Ctrl-C at the prompt. The terminal does not turn it into SIGINT while
+ * libedit reads (-isig), so that it never races with the keys before it:
+ * mark the line, end it as Enter would, and let the loop drop it. */
+static unsigned char cancel_fn(EditLine *el, int ch)
+{
+	struct ui *ui;
+	const LineInfo *li = el_line(el);
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &ui);
+	ui->cancel = true;
+	el_cursor(el, (int)(li->lastchar - li->cursor));
+	el_insertstr(el, "^C");
+	el_push(el, "\n");
+	return CC_REFRESH;
+}
+
 /* ---- history ---- */
 
 static void history_load(History *h, const char *path)
@@ -195,7 +213,7 @@ static void history_add(History *h, const char *path, const char *entry, bool *w
 static void print_error(const struct tn_err *err)
 {
 	if (err->code == TN_ECANCELED)
-		fputs("cancelled\n", stderr);
+		fputs("\ncancelled\n", stderr); /* after the terminal's ^C */
 	else
 		fprintf(stderr, "error: %s\n", err->msg);
 	fflush(stderr);
@@ -255,6 +273,9 @@ int shell_interactive(struct shell *s, const char *history_path)
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_ADDFN, "tarn-complete", "complete a keyword or name", complete_fn);
 	el_set(el, EL_BIND, "^I", "tarn-complete", NULL);
+	el_set(el, EL_ADDFN, "tarn-cancel", "drop the line and the statement", cancel_fn);
+	el_set(el, EL_BIND, "^C", "tarn-cancel", NULL);
+	el_set(el, EL_SETTY, "-d", "-isig", NULL);
 	el_source(el, NULL); /* ~/.editrc may rebind keys */
 	shell_signals_install();
 	fputs("tarn sql: statements end with ';'. \\help for help, \\quit or Ctrl-D to leave.\n",
@@ -266,12 +287,14 @@ int shell_interactive(struct shell *s, const char *history_path)
 		char *entry;
 
 		shell_interrupted();
+		ui.cancel = false;
 		line = el_gets(el, &count);
-		if (shell_interrupted() || (line == NULL && count < 0 && errno == EINTR)) {
-			/* Ctrl-C at the prompt: drop the line and the statement. */
-			fputc('\n', stdout);
+		if (ui.cancel || shell_interrupted() || (line == NULL && count < 0 && errno == EINTR)) {
+			/* Ctrl-C at the prompt (or SIGINT from elsewhere): drop
+			 * the line and the statement. */
+			if (!ui.cancel)
+				fputc('\n', stdout);
 			tn_buf_reset(&ui.acc);
-			el_reset(el);
 			continue;
 		}
 		if (line == NULL || count <= 0) {
