@@ -761,6 +761,9 @@ static int stmt_create(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 				rc = tn_err_set(err, TN_EINVAL, "a catalog name has one part");
 			else
 				rc = cat_catalog_create(e->cat, q.part[0], comment, e->user, ine, err);
+			/* as Databricks: a new catalog has a schema "default" */
+			if (rc == TN_OK && q.n == 1)
+				rc = cat_schema_create(e->cat, q.part[0], "default", NULL, e->user, true, err);
 			c = q.part[0];
 			s = NULL;
 		} else if (rc == TN_OK) {

@@ -90,7 +90,7 @@ static int rowev_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct
 		act[i] = (uint8_t)ev->action;
 		for (size_t k = 0; k < ev->nset; k++) {
 			int c = ev->set_cols[k];
-			int r = sql_value_to_vec(sqlite3_column_value(ev->st, (int)k + 1),
+			int r = sess_put(sqlite3_column_value(ev->st, (int)k + 1),
 						 &updated->cols[c], (size_t)i, &updated->arena,
 						 ev->schema->cols[c].name, ev->rows_seen + i + 1, err);
 

@@ -369,7 +369,7 @@ static int apply_values(struct merge *m, const struct mclause *c, sqlite3_stmt *
 {
 	for (size_t j = 0; j < c->n; j++) {
 		int col = c->cols[j];
-		int rc = sql_value_to_vec(sqlite3_column_value(st, base + c->first_expr + (int)j),
+		int rc = sess_put(sqlite3_column_value(st, base + c->first_expr + (int)j),
 					  &out->cols[col], i, &out->arena, m->schema->cols[col].name,
 					  rowno, err);
 
@@ -443,7 +443,7 @@ static int merge_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct
 			} else {
 				act[ti] = DELTA_ROW_UPDATE;
 				m->upd_m++;
-				rc = apply_values(m, c, m->join, 2 + nm, updated, (size_t)ti,
+				rc = apply_values(m, c, m->join, 2, updated, (size_t)ti,
 						  m->rows_seen + ti + 1, err);
 			}
 		}
@@ -468,7 +468,7 @@ static int merge_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct
 			} else {
 				act[ti] = DELTA_ROW_UPDATE;
 				m->upd_s++;
-				rc = apply_values(m, c, m->unmatched, 1 + (int)nclauses(m, M_BY_SOURCE),
+				rc = apply_values(m, c, m->unmatched, 1,
 						  updated, (size_t)ti, m->rows_seen + ti + 1, err);
 			}
 		}
@@ -517,7 +517,7 @@ static int merge_inserts(struct merge *m, struct delta_tx *tx, struct tn_err *er
 			tn_vec_need_nulls(&b.cols[k], 4096, &b.arena);
 			b.cols[k].nulls[n] = 1;
 		}
-		rc = apply_values(m, c, st, 1 + nn, &b, n, si, err);
+		rc = apply_values(m, c, st, 1, &b, n, si, err);
 		if (rc != TN_OK)
 			break;
 		n++;
@@ -782,11 +782,12 @@ int stmt_merge(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, st
 		}
 		e->temps = tn_realloc(e->temps, (e->ntemps + 1) * sizeof(char *));
 		e->temps[e->ntemps++] = tn_strdup(nm);
-		snprintf(nm, sizeof(nm), "SELECT max(rowid) FROM temp.%s", m.src);
 		{
 			sqlite3_stmt *st;
+			char mq[96];
 
-			if (sqlite3_prepare_v2(e->db, nm, -1, &st, NULL) == SQLITE_OK) {
+			snprintf(mq, sizeof(mq), "SELECT max(rowid) FROM temp.%s", m.src);
+			if (sqlite3_prepare_v2(e->db, mq, -1, &st, NULL) == SQLITE_OK) {
 				if (sqlite3_step(st) == SQLITE_ROW)
 					m.nsource = sqlite3_column_int64(st, 0);
 				sqlite3_finalize(st);

@@ -423,6 +423,16 @@ int sess_tx_end(struct tarn_engine *e, bool ok, struct tn_buf *msg, struct tn_er
 	return rc;
 }
 
+int sess_put(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_arena *a,
+	     const char *column, int64_t row, struct tn_err *err)
+{
+	int rc = sql_value_to_vec(val, v, i, a, column, row, err);
+
+	if (rc == TN_OK && v->nulls != NULL && sqlite3_value_type(val) != SQLITE_NULL)
+		v->nulls[i] = 0;
+	return rc;
+}
+
 /* ---- results ---- */
 
 struct res_cell {

@@ -217,6 +217,11 @@ int sess_query_each(struct tarn_engine *e, const char *sql, sess_batch_fn fn, vo
 /* Free a result without auditing it or dropping the statement's tables. */
 void res_release(struct tarn_result *r);
 
+/* sql_value_to_vec into a vector that may hold a null at i already (an
+ * updated row): the null flag follows the new value. */
+int sess_put(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_arena *a,
+	     const char *column, int64_t row, struct tn_err *err);
+
 /* Spark SQL functions SQLite lacks (funcs.c). */
 int sql_funcs_register(sqlite3 *db, struct tn_err *err);
 
