@@ -60,7 +60,10 @@ struct cat_principal {
 	size_t ngroups;
 };
 
-/* Open (creating when absent) the catalog of the lakehouse at dir: makes
+/* A struct cat is for one thread at a time; processes and threads may
+ * each open their own on one lakehouse.
+ *
+ * Open (creating when absent) the catalog of the lakehouse at dir: makes
  * dir and dir/warehouse, opens dir/tarn.db in WAL mode with a busy
  * timeout of 5 s, upgrades its schema to the current version in one
  * transaction, and on a new database creates catalog "main" with schema
@@ -79,7 +82,9 @@ const struct cat_principal *cat_principal_current(void);
 
 /* Create a catalog / a schema. TN_EEXIST "catalog x already exists"
  * unless if_not_exists (then a no-op); TN_ENOENT for a missing parent
- * (with a near name, "did you mean ...?"). owner NULL: the current user. */
+ * (with a near name, "did you mean ...?"). owner NULL: the current user.
+ * Names are non-empty UTF-8 of at most 255 bytes without '/' or control
+ * characters (else TN_EINVAL). A new catalog has no schemas. */
 int cat_catalog_create(struct cat *c, const char *name, const char *comment, const char *owner,
 		       bool if_not_exists, struct tn_err *err);
 int cat_schema_create(struct cat *c, const char *catalog, const char *name, const char *comment,
@@ -112,7 +117,8 @@ int cat_table_get(struct cat *c, const char *catalog, const char *schema, const 
 /* Unregister a table or view. TN_ENOENT unless if_exists. */
 int cat_table_drop(struct cat *c, const char *catalog, const char *schema, const char *name,
 		   bool if_exists, struct tn_err *err);
-/* Look up a catalog or schema (name NULL). TN_ENOENT with a near name. */
+/* Look up a catalog or schema (name NULL). TN_ENOENT with a near name.
+ * kind CAT_KIND_TABLE is TN_EINVAL: use cat_table_get. */
 int cat_object_get(struct cat *c, int kind, const char *catalog, const char *schema,
 		   struct cat_object *out, struct tn_err *err);
 void cat_object_done(struct cat_object *o);
@@ -133,7 +139,10 @@ int cat_owner_set(struct cat *c, int kind, const char *catalog, const char *sche
 		  const char *name, const char *owner, struct tn_err *err);
 
 /* Properties (catalogs and schemas: DBPROPERTIES) and tags (any object);
- * value NULL removes the key. Lists are sorted by key. */
+ * value NULL removes the key. Lists are sorted by key. A table's
+ * TBLPROPERTIES are in its Delta log; its catalog properties hold what
+ * the log cannot (the SQL layer keeps column comments there, as
+ * "column.<name>.comment"). */
 struct cat_kv {
 	char *key;
 	char *value;
@@ -175,7 +184,11 @@ void cat_grant_free(struct cat_grant *g, size_t n);
  * who or one of its groups on the object or an object above it (grants
  * are inherited downwards) and, for anything inside a catalog or schema,
  * USE was granted (or is owned) on each of them. Otherwise TN_EPERM:
- * "permission denied: user bob lacks SELECT on table main.sales.orders". */
+ * "permission denied: user bob lacks SELECT on table main.sales.orders".
+ * USE itself is not inherited (USE on a catalog does not open its
+ * schemas) except from a grant of ALL PRIVILEGES above. A missing USE is
+ * named first ("lacks USE on schema main.sales"). Principals compare
+ * case-sensitively (they are OS names). TN_ENOENT for a missing object. */
 int cat_check(struct cat *c, const struct cat_principal *who, unsigned priv, int kind,
 	      const char *catalog, const char *schema, const char *name, struct tn_err *err);
 
@@ -193,7 +206,9 @@ struct cat_audit {
 	char *outcome;       /* "ok", "error", "denied" or "cancelled" */
 	char *error;         /* the message, or NULL */
 };
-/* Append one statement to the audit log (id ignored). */
+/* Append one statement to the audit log (id ignored; ts_ms 0: now; user
+ * NULL: the current user; outcome NULL: "ok"; statement required). The
+ * log cannot be changed or cleared (tarn.db's triggers refuse it). */
 int cat_audit_add(struct cat *c, const struct cat_audit *a, struct tn_err *err);
 /* The newest entries first, at most limit (< 0: all); user NULL: everyone. */
 int cat_audit_list(struct cat *c, const char *user, int64_t limit, struct cat_audit **out,
@@ -207,6 +222,7 @@ void cat_audit_free(struct cat_audit *a, size_t n);
 int cat_history_add(struct cat *c, const struct cat_audit *a, struct tn_err *err);
 int cat_history_list(struct cat *c, const char *user, int64_t limit, struct cat_audit **out,
 		     size_t *n, struct tn_err *err);
+/* user NULL clears everyone's history. */
 int cat_history_clear(struct cat *c, const char *user, struct tn_err *err);
 
 #endif
