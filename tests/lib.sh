@@ -40,4 +40,14 @@ duck_equal() {
 	python3 "$COMPARE" "$TEST_TMP/d" "$TEST_TMP/t" >"$TEST_TMP/cmp" 2>&1
 	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
 }
+# sql_jsonl LAKEHOUSE -c SQL | -f FILE: the rows of the statements as
+# canonical JSON lines, by `tarn sql` or, where this build has no sql
+# command, by the engine through tests/sql/sql_run.
+sql_jsonl() {
+	if "$TARN_BIN" help sql >/dev/null 2>&1; then
+		"$TARN_BIN" --lakehouse "$1" sql --format jsonl "$2" "$3"
+	else
+		"${TARN_BUILDDIR:-$TARN_SRCDIR}/tests/sql/sql_run" "$@"
+	fi
+}
 done_testing() { exit $((TAP_FAILED > 0)); }
