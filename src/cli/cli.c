@@ -256,12 +256,38 @@ const struct cli_cmd cli_commands[] = {
 	 "      --version N     a Delta table as of version N\n"
 	 "      --timestamp TS  a Delta table as of a time\n",
 	 cli_cmd_inspect},
+	{"sql", "[-c SQL | -f FILE] [--format F] [--continue] [--lakehouse DIR]",
+	 "run SQL on the lakehouse: a shell on a terminal, a script otherwise",
+	 "With a terminal on stdin and stdout and neither -c nor -f, an interactive\n"
+	 "shell: statements end with ';' and may span lines; TAB completes keywords,\n"
+	 "catalogs, schemas, tables and columns; Up and Down walk the history, kept\n"
+	 "per lakehouse in LAKEHOUSE/.tarn_sql_history (the newest 1000 entries);\n"
+	 "Ctrl-C cancels the running statement (or clears the line), Ctrl-D leaves.\n"
+	 "Meta commands: \\help, \\quit, \\format F, \\timing on|off, \\output FILE\n"
+	 "(\\output alone: back to the terminal), \\tables, \\schemas, \\describe T.\n"
+	 "Otherwise runs the statements of -c, -f or stdin in order, rows to stdout,\n"
+	 "what other statements did to stderr, and stops at the first that fails\n"
+	 "with \"tarn sql: FILE:LINE: message\" (exit status 1). Meta commands work\n"
+	 "in scripts too, on lines of their own between statements.\n"
+	 "Options:\n"
+	 "  -c, --command SQL    run these statements\n"
+	 "  -f, --file FILE      run the statements of FILE (- for stdin)\n"
+	 "  -F, --format F       output format: " CLI_FORMAT_NAMES " (default table)\n"
+	 "  -k, --continue       go on after a failed statement (the exit status is\n"
+	 "                       still 1)\n"
+	 "  -L, --lakehouse DIR  the lakehouse (also before the command; default:\n"
+	 "                       $TARN_HOME, else $XDG_DATA_HOME/tarn, else\n"
+	 "                       ~/.local/share/tarn)\n",
+	 cli_cmd_sql},
 	{"version", "", "print the version of tarn", "Same as `tarn --version`.\n",
 	 cmd_version},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
-static const char global_usage[] = "usage: tarn [--help | --version] COMMAND [ARGS...]\n";
+static const char global_usage[] =
+	"usage: tarn [--help | --version] [--lakehouse DIR] COMMAND [ARGS...]\n";
+
+const char *cli_lakehouse;
 
 const struct cli_cmd *cli_find(const char *name)
 {
@@ -322,6 +348,10 @@ static void print_global_help(FILE *out)
 	fputs("\nOptions:\n"
 	      "  -h, --help       show this help and exit\n"
 	      "  -V, --version    print the version and exit\n"
+	      "  -L, --lakehouse DIR\n"
+	      "                   the lakehouse for commands that open one (default:\n"
+	      "                   $TARN_HOME, else $XDG_DATA_HOME/tarn, else\n"
+	      "                   ~/.local/share/tarn)\n"
 	      "\nCommands:\n",
 	      out);
 	for (const struct cli_cmd *c = cli_commands; c->name != NULL; c++)
@@ -388,6 +418,19 @@ int cli_main(int argc, char **argv)
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			print_version();
 			return CLI_OK;
+		}
+		if (strcmp(a, "-L") == 0 || strcmp(a, "--lakehouse") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				fprintf(stderr, "tarn: %s needs a directory\n", a);
+				fputs(global_usage, stderr);
+				return CLI_USAGE;
+			}
+			cli_lakehouse = argv[++i];
+			continue;
+		}
+		if (strncmp(a, "--lakehouse=", 12) == 0 && a[12] != '\0') {
+			cli_lakehouse = a + 12;
+			continue;
 		}
 		fprintf(stderr, "tarn: unknown option '%s'\n", a);
 		fputs(global_usage, stderr);

@@ -40,6 +40,10 @@ void cli_list_add(struct cli_list *l, const char *s);
 void cli_list_split(struct cli_list *l, const char *s);
 void cli_list_done(struct cli_list *l);
 
+/* The lakehouse given before the command (--lakehouse DIR), or NULL:
+ * commands that open one use it unless they are given their own. */
+extern const char *cli_lakehouse;
+
 /* The whole program: parse global options, run a command. */
 int cli_main(int argc, char **argv);
 

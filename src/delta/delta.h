@@ -291,16 +291,42 @@ int delta_tx_write(struct delta_tx *tx, const struct tn_batch *b, struct tn_err 
  * _change_data/ files; a no-op otherwise. */
 int delta_tx_write_changes(struct delta_tx *tx, const struct tn_batch *b, const char *change_type,
 			   struct tn_err *err);
-/* Remove an active file of the snapshot read. */
+/* Remove an active file of the snapshot read, or of the transaction's view
+ * (delta_tx_view). A file this transaction wrote is dropped (no add, no
+ * remove; the file is deleted at commit); a file it added back (with a
+ * deletion vector) loses that add; a file it removed already is not
+ * removed twice. */
 int delta_tx_remove(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err);
 /* Add a file that exists (RESTORE; f may come from another snapshot),
  * with its statistics and deletion vector. */
 int delta_tx_add_file(struct delta_tx *tx, const struct delta_file *f, struct tn_err *err);
 /* Mark rows of an active file deleted with a deletion vector (the union of
  * its vector, if any, and rows): removes f and adds it back with the new
- * vector, stored in this commit's DV file. */
+ * vector, stored in this commit's DV file. Called again for the same file
+ * (f from the snapshot read or from a view), the vector is the union of
+ * what this transaction set before and rows, and there is still one
+ * remove and one add. TN_EINVAL for a file this transaction wrote (rewrite
+ * it instead) or removed. */
 int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 			 const struct delta_dv *rows, struct tn_err *err);
+
+/* The table as this transaction would leave it (read-your-writes): the
+ * version read's files without those the transaction removed, with the
+ * deletion vectors it set, and the data files it wrote (with their
+ * statistics and partition values), under its protocol, metaData (schema,
+ * properties), application transactions and domains. For a transaction
+ * creating the table, its metaData and the files it wrote. Scans of it
+ * (delta_scan_open) see the transaction's uncommitted writes; its version
+ * is the version read + 1 (0 when creating) and its timestamp the time it
+ * was made. Closes the data files being written (later rows go to new
+ * files) and writes the deletion vectors so far to this commit's DV file,
+ * so that the view can read them.
+ * *out is the caller's (delta_snapshot_free) and does not change with the
+ * transaction: it is what the transaction had done when it was taken. Its
+ * files stay readable until the transaction commits or aborts: then files
+ * the transaction wrote and dropped again, or all it wrote (abort), are
+ * deleted. Never checkpoint a view. */
+int delta_tx_view(struct delta_tx *tx, struct delta_snapshot **out, struct tn_err *err);
 
 /* Commit as the next version (retrying past concurrent blind appends and
  * other commits that do not conflict). On success *version is the new
@@ -365,9 +391,12 @@ struct delta_rewrite_result {
 	int64_t files_scanned, files_skipped;
 };
 
-/* Apply fn to the live rows of every active file that may hold rows
- * matching where (NULL: every file; files proven not to match by partition
- * values or statistics are skipped), inside tx. A file where fn keeps every
+/* Apply fn to the live rows of every active file of the transaction's view
+ * (delta_tx_view: what earlier operations of tx wrote, removed and marked
+ * deleted included) that may hold rows matching where (NULL: every file;
+ * files proven not to match by partition values or statistics are
+ * skipped), inside tx. A file tx wrote itself is always rewritten
+ * (copy-on-write) when touched, and dropped. A file where fn keeps every
  * row is left alone. Otherwise, with deletion vectors enabled, the deleted
  * and updated rows are marked in a deletion vector and the updated rows
  * written to new files; without, the file is rewritten (copy-on-write)

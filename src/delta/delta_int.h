@@ -48,6 +48,7 @@ struct delta_snapshot {
 	size_t ntxns;
 	struct delta_domain *domains;
 	size_t ndomains;
+	struct delta_table *own_t; /* a derived snapshot's table (owned), or NULL */
 };
 
 /* ---- schema.c ---- */
@@ -93,6 +94,16 @@ ssize_t delta_log_find(const struct delta_table *t, int64_t version, int kind);
  * file and line. Stops at fn's first error. */
 int delta_each_json_line(struct delta_table *t, const char *path, const char *label,
 			 int (*fn)(void *ctx, const cJSON *line), void *ctx, struct tn_err *err);
+/* A snapshot that is base (NULL: an empty table) with the JSON-lines
+ * actions of text[0..len) applied as one more commit (a transaction's
+ * view of its table), at version `version`. It owns a table of its own
+ * (root in st, no log files), so it outlives base and whoever made it;
+ * scan it, never checkpoint it. TN_ECORRUPT for a malformed line, or no
+ * protocol or metaData after the text. */
+int delta_snapshot_derive(struct store *st, const char *root, const struct delta_snapshot *base,
+			  int64_t version, const char *text, size_t len, struct delta_snapshot **out,
+			  struct tn_err *err);
+
 /* The commit timestamps (ms) of every commit file, filled in t. */
 int delta_commit_timestamps(struct delta_table *t, struct tn_err *err);
 /* Commit v's timestamp (after delta_commit_timestamps), INT64_MIN if none. */

@@ -11,13 +11,14 @@
 #include "delta/write_int.h"
 
 /* One file's pass: the scan's batch without its row-index column. Its
- * columns are the snapshot's (those of the scan, but the same for every
- * file): a callback may keep what it bound to them from file to file. */
-static void view_of(const struct delta_snapshot *s, const struct tn_batch *b,
+ * columns are those of `cols` (the scan's, the same for every file, and
+ * living as long as `cols`): a callback may keep what it bound to them
+ * from file to file. */
+static void view_of(const struct tn_schema *cols, const struct tn_batch *b,
 		    struct tn_schema *vs, struct tn_batch *v)
 {
 	vs->ncols = b->schema->ncols - 1;
-	vs->cols = s->schema.cols;
+	vs->cols = cols->cols;
 	v->schema = vs;
 	v->nrows = b->nrows;
 	v->cols = b->cols;
@@ -38,7 +39,7 @@ int delta_scan_file_each(struct delta_snapshot *s, const struct delta_file *f, d
 		rc = delta_scan_next(sc, &b, err);
 		if (rc != TN_OK || b.nrows == 0)
 			break;
-		view_of(s, &b, &vs, &v);
+		view_of(&s->schema, &b, &vs, &v);
 		rc = fn(ctx, &v, b.cols[vs.ncols].values, err);
 	}
 	if (b.cols != NULL)
@@ -90,7 +91,9 @@ static int first_pass(struct delta_tx *tx, struct delta_snapshot *s, const struc
 		rc = delta_scan_next(sc, &b, err);
 		if (rc != TN_OK || b.nrows == 0)
 			break;
-		view_of(s, &b, &vs, &v);
+		/* the transaction's schema (the view's, but a callback's
+		 * bindings may outlive the view, freed after the rewrite) */
+		view_of(delta_tx_schema(tx), &b, &vs, &v);
 		idx = b.cols[vs.ncols].values;
 		act = tn_calloc(v.nrows, 1);
 		{
@@ -172,30 +175,35 @@ static int copy_kept(struct delta_tx *tx, struct delta_snapshot *s, const struct
 	return delta_scan_file_each(s, f, copy_batch, &c, err);
 }
 
+/* The rewrite works on the transaction's view, so that it sees what the
+ * transaction did before: files it removed are gone, vectors it set apply,
+ * and files it wrote are there. Those were never committed: they are
+ * rewritten (copy-on-write) whatever the table's setting, and dropped. */
 int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_row_fn fn,
 		     void *ctx, struct delta_rewrite_result *res, struct tn_err *err)
 {
-	struct delta_snapshot *s = delta_tx_snapshot(tx);
+	struct delta_snapshot *s = NULL;
 	struct bpred *bp = NULL;
 	char *const *pc;
 	size_t np = delta_tx_partition_columns(tx, &pc);
-	const char *mode = delta_snapshot_property(s, "delta.columnMapping.mode");
+	const char *mode = delta_tx_property(tx, "delta.columnMapping.mode");
 	bool physical = delta_map_mode_of(mode) != DELTA_MAP_NONE;
-	bool use_dv = delta_tx_dv_enabled(tx);
+	bool dv_on = delta_tx_dv_enabled(tx);
 	int rc;
 
 	struct delta_tx_totals before, after;
 
 	memset(res, 0, sizeof(*res));
-	if (s == NULL)
-		return TN_OK; /* a table being created has no rows */
 	rc = delta_tx_totals(tx, &before, err);
 	if (rc == TN_OK)
 		rc = delta_tx_read(tx, where, err);
+	if (rc == TN_OK)
+		rc = delta_tx_view(tx, &s, err);
 	if (rc == TN_OK && where != NULL)
 		rc = delta_bpred_bind(where, &s->schema, &bp, err);
 	for (size_t i = 0; rc == TN_OK && i < s->nfiles; i++) {
 		const struct delta_file *f = s->files[i];
+		bool is_new = delta_tx_file_is_new(tx, f->path), use_dv = dv_on && !is_new;
 		struct delta_dv *changed = use_dv ? delta_dv_new() : NULL;
 		struct tn_buf acts;
 		bool touched;
@@ -226,15 +234,18 @@ int delta_tx_rewrite(struct delta_tx *tx, const struct delta_pred *where, delta_
 						       res, err);
 				if (rc == TN_OK)
 					rc = delta_tx_remove(tx, f, err);
-				res->files_removed++;
-				res->bytes_removed += f->size;
-				res->dvs_removed += f->has_dv;
+				if (!is_new) {
+					res->files_removed++;
+					res->bytes_removed += f->size;
+					res->dvs_removed += f->has_dv;
+				}
 			}
 		}
 		tn_buf_done(&acts);
 		delta_dv_free(changed);
 	}
 	delta_bpred_free(bp);
+	delta_snapshot_free(s);
 	if (rc == TN_OK)
 		rc = delta_tx_totals(tx, &after, err);
 	res->files_added = after.files - before.files;
@@ -329,19 +340,25 @@ static int delete_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struc
 int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 			  struct delta_rewrite_result *res, struct tn_err *err)
 {
-	struct delta_snapshot *s = delta_tx_snapshot(tx);
+	struct delta_snapshot *s = NULL;
 	struct delta_rows_pred d = {where, NULL, NULL};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (s == NULL)
-		return TN_OK;
 	if (where == NULL && !delta_tx_cdf_enabled(tx)) {
 		/* Everything goes: remove every file without reading it. */
 		rc = delta_tx_read(tx, NULL, err);
+		if (rc == TN_OK)
+			rc = delta_tx_view(tx, &s, err);
 		for (size_t i = 0; rc == TN_OK && i < s->nfiles; i++) {
 			const struct delta_file *f = s->files[i];
 
+			if (delta_tx_file_is_new(tx, f->path)) {
+				rc = delta_tx_remove(tx, f, err); /* dropped, never committed */
+				if (f->num_records >= 0)
+					res->rows_deleted += f->num_records;
+				continue;
+			}
 			rc = delta_tx_remove(tx, f, err);
 			res->files_removed++;
 			res->bytes_removed += f->size;
@@ -353,6 +370,7 @@ int delta_tx_delete_where(struct delta_tx *tx, const struct delta_pred *where,
 		rc = delta_tx_rewrite(tx, where, delete_fn, &d, res, err);
 		delta_rows_pred_done(&d);
 	}
+	delta_snapshot_free(s);
 	if (rc == TN_OK)
 		delta_rewrite_commit_info(tx, "DELETE", where, res);
 	return rc;

@@ -75,6 +75,8 @@ int64_t delta_snapshot_timestamp(const struct delta_snapshot *s)
 {
 	struct delta_table *t = s->t;
 
+	if (s->own_t != NULL) /* a derived snapshot: when it was made */
+		return s->timestamp;
 	if (delta_commit_timestamps(t, NULL) != TN_OK)
 		return -1;
 	return delta_commit_ts(t, s->version);

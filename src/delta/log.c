@@ -977,6 +977,33 @@ ssize_t delta_log_find(const struct delta_table *t, int64_t version, int kind)
 static int snapshot_open(struct delta_table *t, int64_t version, bool lenient,
 			 struct delta_snapshot **out, struct tn_err *err);
 
+static void replay_init(struct replay *r, struct delta_snapshot *s, struct tn_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->err = err;
+	tn_hmap_init(&r->files);
+	tn_hmap_init(&r->txns);
+	tn_hmap_init(&r->domains);
+}
+
+/* The end of a replay: on success s gets its files, txns and domains and
+ * goes to *out; on failure it is freed. */
+static int replay_done(struct replay *r, int rc, struct delta_snapshot **out)
+{
+	if (rc == TN_OK)
+		collect(r->s, r);
+	tn_hmap_done(&r->files);
+	tn_hmap_done(&r->txns);
+	tn_hmap_done(&r->domains);
+	if (rc != TN_OK) {
+		delta_snapshot_free(r->s);
+		return rc;
+	}
+	*out = r->s;
+	return TN_OK;
+}
+
 int delta_snapshot_open(struct delta_table *t, int64_t version, struct delta_snapshot **out,
 			struct tn_err *err)
 {
@@ -1035,13 +1062,9 @@ static int snapshot_open(struct delta_table *t, int64_t version, bool lenient,
 	s = tn_calloc(1, sizeof(*s));
 	s->t = t;
 	s->version = version;
+	s->timestamp = -1;
 	tn_arena_init(&s->arena, 0);
-	memset(&r, 0, sizeof(r));
-	r.s = s;
-	r.err = err;
-	tn_hmap_init(&r.files);
-	tn_hmap_init(&r.txns);
-	tn_hmap_init(&r.domains);
+	replay_init(&r, s, err);
 	if (ck >= 0)
 		rc = replay_checkpoint(&r, (size_t)ck, span, err);
 	for (int64_t v = from; rc == TN_OK && v <= version; v++) {
@@ -1073,18 +1096,7 @@ static int snapshot_open(struct delta_table *t, int64_t version, bool lenient,
 		if (rc != TN_OK)
 			tn_err_prefix(err, "%s: metaData", t->root);
 	}
-	if (rc == TN_OK)
-		collect(s, &r);
-	tn_hmap_done(&r.files);
-	tn_hmap_done(&r.txns);
-	tn_hmap_done(&r.domains);
-	if (rc != TN_OK) {
-		delta_snapshot_free(s);
-		return rc;
-	}
-	s->timestamp = -1;
-	*out = s;
-	return TN_OK;
+	return replay_done(&r, rc, out);
 }
 
 void delta_snapshot_free(struct delta_snapshot *s)
@@ -1093,7 +1105,98 @@ void delta_snapshot_free(struct delta_snapshot *s)
 		return;
 	tn_schema_done(&s->schema);
 	tn_arena_done(&s->arena);
+	delta_table_close(s->own_t);
 	free(s);
+}
+
+/* ---- derived snapshots ---- */
+
+static struct delta_file *copy_file(struct delta_snapshot *s, const struct delta_file *f)
+{
+	struct delta_file *c = tn_arena_calloc(&s->arena, 1, sizeof(*c));
+
+	*c = *f;
+	c->path = astr(s, f->path);
+	c->abs_path = astr(s, f->abs_path);
+	c->stats = astr(s, f->stats);
+	c->partition_values = tn_arena_calloc(&s->arena, f->n_partition_values + 1,
+					      sizeof(*c->partition_values));
+	for (size_t i = 0; i < f->n_partition_values; i++) {
+		c->partition_values[i].key = astr(s, f->partition_values[i].key);
+		c->partition_values[i].value = astr(s, f->partition_values[i].value);
+	}
+	if (f->has_dv)
+		c->dv.path_or_inline_dv = astr(s, f->dv.path_or_inline_dv);
+	return c;
+}
+
+int delta_snapshot_derive(struct store *st, const char *root, const struct delta_snapshot *base,
+			  int64_t version, const char *text, size_t len, struct delta_snapshot **out,
+			  struct tn_err *err)
+{
+	struct delta_snapshot *s = tn_calloc(1, sizeof(*s));
+	struct delta_table *t = tn_calloc(1, sizeof(*t));
+	const char *p = text, *end = text + len;
+	struct replay r;
+	int rc = TN_OK;
+
+	*out = NULL;
+	t->st = st;
+	t->root = tn_strdup(base ? base->t->root : root);
+	while (strlen(t->root) > 1 && t->root[strlen(t->root) - 1] == '/')
+		t->root[strlen(t->root) - 1] = '\0';
+	t->log_dir = tn_path_join(t->root, "_delta_log");
+	t->latest = -1;
+	s->t = s->own_t = t;
+	s->version = version;
+	s->timestamp = tn_time_now_us() / 1000;
+	tn_arena_init(&s->arena, 0);
+	replay_init(&r, s, err);
+	r.where = "the transaction's actions";
+	for (size_t i = 0; base && i < base->nfiles; i++) {
+		struct delta_file *f = copy_file(s, base->files[i]);
+		char *key = file_key(&r, f->abs_path, f->has_dv ? &f->dv : NULL);
+
+		tn_hmap_put(&r.files, key, strlen(key), f);
+	}
+	for (size_t i = 0; base && i < base->ntxns; i++) {
+		struct delta_txn *x = tn_arena_calloc(&s->arena, 1, sizeof(*x));
+
+		*x = base->txns[i];
+		x->app_id = astr(s, x->app_id);
+		tn_hmap_put(&r.txns, x->app_id, strlen(x->app_id), x);
+	}
+	for (size_t i = 0; base && i < base->ndomains; i++) {
+		struct delta_domain *d = tn_arena_calloc(&s->arena, 1, sizeof(*d));
+
+		d->domain = astr(s, base->domains[i].domain);
+		d->configuration = astr(s, base->domains[i].configuration);
+		tn_hmap_put(&r.domains, d->domain, strlen(d->domain), d);
+	}
+	while (rc == TN_OK && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n > 0) {
+			cJSON *j = cJSON_ParseWithLength(p, n);
+
+			rc = cJSON_IsObject(j) ? apply_action(&r, j)
+					       : tn_err_set(err, TN_ECORRUPT, "%s: a line is not a "
+								 "JSON object", r.where);
+			cJSON_Delete(j);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (rc == TN_OK && (!s->has_protocol || !delta_snapshot_has_metadata(s)))
+		rc = tn_err_set(err, TN_ECORRUPT, "%s: %s leave no protocol or metaData", t->root,
+				r.where);
+	if (rc == TN_OK)
+		rc = check_protocol(s, err);
+	if (rc == TN_OK)
+		rc = delta_schema_parse(s->metadata.schema_string, &s->schema, err);
+	if (rc != TN_OK)
+		tn_err_prefix(err, "%s", t->root);
+	return replay_done(&r, rc, out);
 }
 
 int64_t delta_snapshot_version(const struct delta_snapshot *s)

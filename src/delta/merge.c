@@ -22,7 +22,7 @@
 
 static const char *root_of(struct delta_tx *tx)
 {
-	return delta_table_root(delta_tx_table(tx));
+	return delta_tx_root(tx);
 }
 
 /* ---- literals ---- */
@@ -399,17 +399,15 @@ int delta_tx_update(struct delta_tx *tx, const struct delta_pred *where,
 		    const struct delta_assign *set, size_t nset, struct delta_rewrite_result *res,
 		    struct tn_err *err)
 {
-	struct delta_snapshot *s = delta_tx_snapshot(tx);
 	struct update_ctx u = {{where, NULL, NULL}, {0}};
 	struct plan_clause pc = {false, set, nset};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (s == NULL)
-		return TN_OK;
 	if (nset == 0)
 		return tn_err_set(err, TN_EINVAL, "%s: UPDATE: no column to set", root_of(tx));
-	rc = plan_init(&u.plan, tx, delta_snapshot_schema(s), NULL, NULL, 0, &pc, 1, err);
+	/* the rows come from the transaction's view: its schema */
+	rc = plan_init(&u.plan, tx, delta_tx_schema(tx), NULL, NULL, 0, &pc, 1, err);
 	if (rc != TN_OK)
 		return rc;
 	rc = delta_tx_rewrite(tx, where, update_fn, &u, res, err);
@@ -1106,8 +1104,7 @@ static void merge_done(struct merge *m)
 int delta_tx_merge(struct delta_tx *tx, const struct delta_merge_opts *o,
 		   struct delta_merge_result *res, struct tn_err *err)
 {
-	struct delta_snapshot *s = delta_tx_snapshot(tx);
-	const struct tn_schema *ts;
+	const struct tn_schema *ts = delta_tx_schema(tx); /* the view's */
 	struct merge m;
 	struct delta_pred *range = NULL;
 	struct delta_tx_totals before, after;
@@ -1115,9 +1112,6 @@ int delta_tx_merge(struct delta_tx *tx, const struct delta_merge_opts *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (s == NULL)
-		return tn_err_set(err, TN_EINVAL, "MERGE needs an existing table");
-	ts = delta_snapshot_schema(s);
 	memset(&m, 0, sizeof(m));
 	m.tx = tx;
 	m.o = o;

@@ -24,9 +24,22 @@
 
 #define MAX_RETRIES 1000
 
-struct dv_update {
-	struct delta_file *f;       /* the file (of the snapshot) */
-	struct delta_dv_desc desc;  /* its new deletion vector */
+/* A remove or an add of a file the transaction did not write (a re-add
+ * with a new deletion vector, a restored file). */
+struct file_action {
+	bool add;
+	bool dropped;               /* undone by a later change: not committed */
+	char *path;                 /* as in the log, decoded (owned) */
+	cJSON *json;                /* the action's inner object (owned) */
+	bool has_dv;
+	struct delta_dv_desc dv;    /* an add's deletion vector (owned) */
+};
+
+/* A predicate the transaction read with, bound to a copy of the schema of
+ * the moment (the table's schema may change after). */
+struct read_pred {
+	struct tn_schema schema;
+	struct bpred *bp;
 };
 
 struct delta_tx {
@@ -44,14 +57,19 @@ struct delta_tx {
 	int map_mode;
 	struct delta_sink *sink;    /* new data files */
 	struct delta_sink *cdc;     /* new change data files */
-	struct tn_buf actions;      /* removes and re-adds, one JSON line each */
-	struct tn_hmap removed;     /* paths (as in the log) removed */
+	struct file_action *acts;   /* removes and re-adds, in order */
+	size_t nacts, capacts;
+	struct tn_hmap removed;     /* paths (as in the log) of the read version removed */
+	struct tn_hmap readded;     /* path -> index + 1 in acts of its live add */
+	struct tn_hmap dropped;     /* paths of new data files a later change dropped */
 	struct tn_arena arena;
 	bool reads;                 /* the transaction read the table's rows */
-	struct bpred *read_pred;    /* what it read (NULL with reads: everything) */
-	struct tn_schema read_schema; /* read_pred is bound to this copy: the
-					 table's schema may change after */
+	bool read_all;              /* ... all of them */
+	struct read_pred **read_preds; /* else the rows matching any of these */
+	size_t nread_preds;
 	struct tn_hmap read_files;  /* paths of the files the read saw */
+	bool cdc_backlog;           /* rows inserted before the first read are not
+				       change data yet */
 	char *app_id;
 	int64_t app_version;
 	cJSON *domains;             /* domainMetadata actions (array) */
@@ -60,12 +78,19 @@ struct delta_tx {
 	bool data_change;
 	int64_t removed_files, removed_bytes, readded_files;
 	struct tn_buf dvfile;       /* deletion vectors written by this commit */
+	size_t dv_flushed;          /* bytes of it in the file (written eagerly for views) */
 	char *dv_name;              /* its file name, relative to the root */
+	char *dv_id;                /* pathOrInlineDv of its descriptors */
 	uint8_t dv_uuid[16];
 	delta_check_fn check;
 	void *check_ctx;
 	int64_t started_ms;
 };
+
+static void actions_text(struct delta_tx *tx, struct tn_buf *b, bool view, int64_t ict,
+			 int64_t now);
+static bool new_file_dropped(const struct delta_tx *tx, const char *path);
+static int flush_dv(struct delta_tx *tx, struct tn_err *err);
 
 /* ---- small helpers ---- */
 
@@ -96,16 +121,21 @@ const char *delta_tx_property(const struct delta_tx *tx, const char *key)
 	return config_get(tx->metadata, key);
 }
 
-static void add_line(struct delta_tx *tx, const char *kind, cJSON *inner)
+static struct file_action *push_action(struct delta_tx *tx, bool add, const char *path,
+				       cJSON *inner)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *s;
+	struct file_action *a;
 
-	cJSON_AddItemToObject(o, kind, inner);
-	s = cJSON_PrintUnformatted(o);
-	tn_buf_printf(&tx->actions, NULL, "%s\n", s);
-	free(s);
-	cJSON_Delete(o);
+	if (tx->nacts == tx->capacts) {
+		tx->capacts = tx->capacts ? 2 * tx->capacts : 16;
+		tx->acts = tn_reallocarray(tx->acts, tx->capacts, sizeof(*tx->acts));
+	}
+	a = &tx->acts[tx->nacts++];
+	memset(a, 0, sizeof(*a));
+	a->add = add;
+	a->path = tn_strdup(path);
+	a->json = inner;
+	return a;
 }
 
 static bool has_feature(const cJSON *proto, const char *list, const char *name)
@@ -235,9 +265,10 @@ static void tx_init(struct delta_tx *tx, struct store *st, const char *root)
 	tx->root = tn_strdup(root);
 	tx->data_change = true;
 	tx->started_ms = tn_time_now_us() / 1000;
-	tn_buf_init(&tx->actions, 0);
 	tn_buf_init(&tx->dvfile, 0);
 	tn_hmap_init(&tx->removed);
+	tn_hmap_init(&tx->readded);
+	tn_hmap_init(&tx->dropped);
 	tn_hmap_init(&tx->read_files);
 	tn_arena_init(&tx->arena, 0);
 	tx->domains = cJSON_CreateArray();
@@ -646,6 +677,11 @@ int delta_tx_create(struct store *st, const char *root, const struct delta_creat
 	return TN_OK;
 }
 
+const char *delta_tx_root(const struct delta_tx *tx)
+{
+	return tx->root;
+}
+
 struct delta_table *delta_tx_table(struct delta_tx *tx)
 {
 	return tx->t;
@@ -735,29 +771,69 @@ int delta_tx_set_domain(struct delta_tx *tx, const char *domain, const char *con
 
 /* ---- reading (for conflicts) ---- */
 
-int delta_tx_read(struct delta_tx *tx, const struct delta_pred *p, struct tn_err *err)
+static int insert_changes(void *ctx, const struct tn_batch *rows, const int64_t *row_index,
+			  struct tn_err *err)
 {
+	(void)row_index;
+	return delta_tx_write_changes(ctx, rows, "insert", err);
+}
+
+/* Rows inserted before the transaction first read the table were no
+ * change data (a blind append's feed comes from its adds); once it reads,
+ * its commit's feed comes from its change data files alone, so they
+ * become change data too. */
+static int catch_up_changes(struct delta_tx *tx, struct tn_err *err)
+{
+	struct delta_snapshot *v;
 	int rc;
 
+	tx->cdc_backlog = false;
+	if (!delta_tx_cdf_enabled(tx) || tx->sink == NULL)
+		return TN_OK;
+	rc = delta_tx_view(tx, &v, err);
+	for (size_t i = 0; rc == TN_OK && i < v->nfiles; i++)
+		if (delta_tx_file_is_new(tx, v->files[i]->path))
+			rc = delta_scan_file_each(v, v->files[i], insert_changes, tx, err);
+	delta_snapshot_free(v);
+	return rc;
+}
+
+static bool read_skips(const struct delta_tx *tx, const struct read_pred *rp,
+		       const struct delta_file *f)
+{
+	return delta_bpred_skip_file(rp->bp, f, tx->part_cols, tx->npart,
+				     tx->map_mode != DELTA_MAP_NONE);
+}
+
+int delta_tx_read(struct delta_tx *tx, const struct delta_pred *p, struct tn_err *err)
+{
+	struct read_pred *rp = NULL;
+	int rc;
+
+	if (!tx->reads && tx->cdc_backlog && (rc = catch_up_changes(tx, err)) != TN_OK)
+		return rc;
 	tx->reads = true;
 	if (tx->s == NULL)
 		return TN_OK;
 	if (p == NULL) {
-		delta_bpred_free(tx->read_pred);
-		tx->read_pred = NULL;
-	} else if (tx->read_pred == NULL && tx->read_files.count == 0) {
-		tn_schema_done(&tx->read_schema);
-		tn_schema_copy(&tx->read_schema, &tx->schema);
-		rc = delta_bpred_bind(p, &tx->read_schema, &tx->read_pred, err);
-		if (rc != TN_OK)
+		tx->read_all = true;
+	} else if (!tx->read_all) {
+		rp = tn_calloc(1, sizeof(*rp));
+		tn_schema_copy(&rp->schema, &tx->schema);
+		rc = delta_bpred_bind(p, &rp->schema, &rp->bp, err);
+		if (rc != TN_OK) {
+			tn_schema_done(&rp->schema);
+			free(rp);
 			return rc;
+		}
+		tx->read_preds = tn_reallocarray(tx->read_preds, tx->nread_preds + 1,
+						 sizeof(*tx->read_preds));
+		tx->read_preds[tx->nread_preds++] = rp;
 	}
 	for (size_t i = 0; i < tx->s->nfiles; i++) {
 		const struct delta_file *f = tx->s->files[i];
 
-		if (p != NULL && tx->read_pred != NULL &&
-		    delta_bpred_skip_file(tx->read_pred, f, tx->part_cols, tx->npart,
-					  tx->map_mode != DELTA_MAP_NONE))
+		if (rp != NULL && read_skips(tx, rp, f))
 			continue;
 		tn_hmap_put(&tx->read_files, f->path, strlen(f->path), (void *)f);
 	}
@@ -929,6 +1005,8 @@ static int tx_write(struct delta_tx *tx, const struct tn_batch *b, bool cdc_inse
  * take a commit's changes from its change data files alone. */
 int delta_tx_write(struct delta_tx *tx, const struct tn_batch *b, struct tn_err *err)
 {
+	if (!tx->reads && b->nrows > 0 && delta_tx_cdf_enabled(tx))
+		tx->cdc_backlog = true;
 	return tx_write(tx, b, tx->reads && delta_tx_cdf_enabled(tx), err);
 }
 
@@ -1012,23 +1090,84 @@ static char *log_path(const struct delta_file *f)
 	return delta_uri_encode(f->path);
 }
 
+/* The active file of the version read at path, or NULL. */
+static const struct delta_file *committed_file(const struct delta_tx *tx, const char *path)
+{
+	size_t lo = 0, hi = tx->s ? tx->s->nfiles : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(tx->s->files[mid]->path, path);
+
+		if (c == 0)
+			return tx->s->files[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool delta_tx_file_is_new(const struct delta_tx *tx, const char *path)
+{
+	if (committed_file(tx, path) != NULL || new_file_dropped(tx, path))
+		return false;
+	for (size_t i = 0; tx->sink && i < delta_sink_nfiles(tx->sink); i++)
+		if (strcmp(delta_sink_file(tx->sink, i)->path, path) == 0)
+			return true;
+	return false;
+}
+
+/* The live add of path this transaction made, or NULL. */
+static struct file_action *readded(const struct delta_tx *tx, const char *path)
+{
+	uintptr_t i = (uintptr_t)tn_hmap_get(&tx->readded, path, strlen(path));
+
+	return i ? &tx->acts[i - 1] : NULL;
+}
+
+/* Undo the transaction's add of path, if any. */
+static void drop_readd(struct delta_tx *tx, const char *path)
+{
+	struct file_action *a = readded(tx, path);
+
+	if (a != NULL) {
+		a->dropped = true;
+		tn_hmap_del(&tx->readded, path, strlen(path));
+		tx->readded_files--;
+	}
+}
+
 static int remove_action(struct delta_tx *tx, const struct delta_file *f, bool data_change,
 			 struct tn_err *err)
 {
-	cJSON *r = cJSON_CreateObject();
-	char *enc = log_path(f);
-	char *key;
+	const struct delta_file *c;
+	cJSON *r;
+	char *enc, *key;
 
-	if (data_change && config_true(tx->metadata, "delta.appendOnly")) {
-		free(enc);
-		cJSON_Delete(r);
+	if (data_change && config_true(tx->metadata, "delta.appendOnly"))
 		return tn_err_set(err, TN_EINVAL,
 				  "%s: the table is append-only (delta.appendOnly): rows cannot be "
 				  "removed; nothing was committed",
 				  tx->root);
+	if (delta_tx_file_is_new(tx, f->path)) {
+		/* never committed: its add goes, and the file at commit */
+		key = tn_arena_strdup(&tx->arena, f->path);
+		tn_hmap_put(&tx->dropped, key, strlen(key), (void *)f);
+		return TN_OK;
 	}
+	drop_readd(tx, f->path);
+	if (tn_hmap_get(&tx->removed, f->path, strlen(f->path)) != NULL)
+		return TN_OK; /* removed already (and maybe added back since) */
+	/* the remove names the file as the version read has it (f may come
+	 * from a view, with this transaction's deletion vector) */
+	if ((c = committed_file(tx, f->path)) != NULL)
+		f = c;
 	key = tn_arena_strdup(&tx->arena, f->path);
 	tn_hmap_put(&tx->removed, key, strlen(key), (void *)f);
+	r = cJSON_CreateObject();
+	enc = log_path(f);
 	cJSON_AddStringToObject(r, "path", enc);
 	free(enc);
 	cJSON_AddNumberToObject(r, "deletionTimestamp", (double)(tn_time_now_us() / 1000));
@@ -1040,7 +1179,7 @@ static int remove_action(struct delta_tx *tx, const struct delta_file *f, bool d
 		cJSON_AddStringToObject(r, "stats", f->stats);
 	if (f->has_dv)
 		cJSON_AddItemToObject(r, "deletionVector", delta_dv_desc_to_json(&f->dv));
-	add_line(tx, "remove", r);
+	push_action(tx, false, f->path, r);
 	tx->removed_files++;
 	tx->removed_bytes += f->size;
 	return TN_OK;
@@ -1051,13 +1190,15 @@ int delta_tx_remove(struct delta_tx *tx, const struct delta_file *f, struct tn_e
 	return remove_action(tx, f, tx->data_change, err);
 }
 
-/* Add f back with deletion vector dv (or none). wide: dv deletes more
- * rows than the statistics know of. */
+/* Add f back with deletion vector dv (or none), in place of any add of its
+ * path this transaction made before. wide: dv deletes more rows than the
+ * statistics know of. */
 static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 			 const struct delta_dv_desc *dv, bool data_change, bool wide)
 {
 	cJSON *a = cJSON_CreateObject();
 	char *enc = log_path(f);
+	struct file_action *fa;
 
 	cJSON_AddStringToObject(a, "path", enc);
 	free(enc);
@@ -1084,7 +1225,14 @@ static void readd_action(struct delta_tx *tx, const struct delta_file *f,
 	}
 	if (dv != NULL)
 		cJSON_AddItemToObject(a, "deletionVector", delta_dv_desc_to_json(dv));
-	add_line(tx, "add", a);
+	drop_readd(tx, f->path);
+	fa = push_action(tx, true, f->path, a);
+	if (dv != NULL) {
+		fa->has_dv = true;
+		fa->dv = *dv;
+		fa->dv.path_or_inline_dv = tn_strdup(dv->path_or_inline_dv);
+	}
+	tn_hmap_put(&tx->readded, fa->path, strlen(fa->path), (void *)(uintptr_t)tx->nacts);
 	tx->readded_files++;
 }
 
@@ -1100,6 +1248,43 @@ bool delta_tx_dv_enabled(const struct delta_tx *tx)
 	return config_true(tx->metadata, "delta.enableDeletionVectors");
 }
 
+/* Write the deletion vectors of this commit so far to its DV file (views
+ * read them before the commit). */
+static int flush_dv(struct delta_tx *tx, struct tn_err *err)
+{
+	char *path;
+	int rc;
+
+	if (tx->dvfile.len == tx->dv_flushed)
+		return TN_OK;
+	path = tn_path_join(tx->root, tx->dv_name);
+	if (tx->dv_flushed == 0)
+		rc = store_put_if_absent(tx->st, path, tx->dvfile.data, tx->dvfile.len, err);
+	else /* records are only appended: what views read stays */
+		rc = store_write(tx->st, path, tx->dvfile.data, tx->dvfile.len, err);
+	free(path);
+	if (rc == TN_OK)
+		tx->dv_flushed = tx->dvfile.len;
+	return rc;
+}
+
+/* Load a deletion vector; this commit's own from memory. */
+static int load_dv(struct delta_tx *tx, const struct delta_dv_desc *d, struct delta_dv **out,
+		   struct tn_err *err)
+{
+	if (tx->dv_id != NULL && d->storage_type == 'u' &&
+	    strcmp(d->path_or_inline_dv, tx->dv_id) == 0) {
+		size_t off = d->has_offset ? (size_t)d->offset : 1;
+
+		if (off + 4 + (size_t)d->size_in_bytes > tx->dvfile.len)
+			return tn_err_set(err, TN_EINTERNAL, "%s: a deletion vector past the end",
+					  tx->dv_name);
+		return delta_dv_parse((const uint8_t *)tx->dvfile.data + off + 4,
+				      (size_t)d->size_in_bytes, tx->dv_name, out, err);
+	}
+	return delta_dv_load(tx->st, tx->root, d, out, err);
+}
+
 struct dv_merge {
 	struct delta_dv *into;
 };
@@ -1113,14 +1298,25 @@ static bool dv_union(uint64_t row, void *arg)
 int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 			 const struct delta_dv *rows, struct tn_err *err)
 {
+	const struct file_action *prev = readded(tx, f->path);
+	const struct delta_file *c = committed_file(tx, f->path);
+	const struct delta_dv_desc *base = prev ? (prev->has_dv ? &prev->dv : NULL)
+						: (f->has_dv ? &f->dv : NULL);
 	struct delta_dv *all = NULL;
 	struct delta_dv_desc d;
 	struct dv_merge m;
 	int32_t off, size;
 	int rc;
 
-	if (f->has_dv) {
-		rc = delta_dv_load(tx->st, tx->root, &f->dv, &all, err);
+	if (delta_tx_file_is_new(tx, f->path))
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: '%s' was written by this transaction: rewrite it instead of "
+				  "giving it a deletion vector", tx->root, f->path);
+	if (prev == NULL && tn_hmap_get(&tx->removed, f->path, strlen(f->path)) != NULL)
+		return tn_err_set(err, TN_EINVAL, "%s: '%s' was removed by this transaction",
+				  tx->root, f->path);
+	if (base != NULL) {
+		rc = load_dv(tx, base, &all, err);
 		if (rc != TN_OK)
 			return rc;
 	} else {
@@ -1140,12 +1336,35 @@ int delta_tx_delete_rows(struct delta_tx *tx, const struct delta_file *f,
 	if (rc == TN_OK) {
 		delta_dv_desc_relative("", tx->dv_uuid, off, size,
 				       (int64_t)delta_dv_cardinality(all), &d);
+		if (tx->dv_id == NULL)
+			tx->dv_id = tn_strdup(d.path_or_inline_dv);
 		rc = remove_action(tx, f, true, err);
 		if (rc == TN_OK)
-			readd_action(tx, f, &d, true, true);
+			readd_action(tx, c ? c : f, &d, true, true);
 		delta_dv_desc_done(&d);
 	}
 	delta_dv_free(all);
+	return rc;
+}
+
+/* ---- the transaction's view ---- */
+
+int delta_tx_view(struct delta_tx *tx, struct delta_snapshot **out, struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	int rc = TN_OK;
+
+	*out = NULL;
+	if (tx->sink != NULL)
+		rc = delta_sink_finish(tx->sink, err);
+	if (rc == TN_OK)
+		rc = flush_dv(tx, err);
+	if (rc != TN_OK)
+		return rc;
+	actions_text(tx, &b, true, 0, tn_time_now_us() / 1000);
+	rc = delta_snapshot_derive(tx->st, tx->root, tx->s, tx->s ? tx->s->version + 1 : 0,
+				   b.data ? b.data : "", b.len, out, err);
+	tn_buf_done(&b);
 	return rc;
 }
 
@@ -1284,14 +1503,27 @@ static const char *isolation(const struct delta_tx *tx)
 	return v && strcmp(v, "Serializable") == 0 ? "Serializable" : "WriteSerializable";
 }
 
-static void add_file_lines(struct tn_buf *b, struct delta_sink *k, char *const *part_cols,
-			   size_t npart, bool cdc, bool data_change, int64_t now)
+static bool new_file_dropped(const struct delta_tx *tx, const char *path)
 {
+	return tn_hmap_get(&tx->dropped, path, strlen(path)) != NULL;
+}
+
+static void add_file_lines(const struct delta_tx *tx, struct tn_buf *b, struct delta_sink *k,
+			   bool cdc, bool data_change, int64_t now)
+{
+	char *const *part_cols = tx->part_cols;
+	size_t npart = tx->npart;
+
 	for (size_t i = 0; k && i < delta_sink_nfiles(k); i++) {
 		const struct delta_out_file *f = delta_sink_file(k, i);
-		cJSON *o = cJSON_CreateObject(), *a = cJSON_AddObjectToObject(o, cdc ? "cdc" : "add");
-		cJSON *pv;
-		char *enc = delta_uri_encode(f->path), *s;
+		cJSON *o, *a, *pv;
+		char *enc, *s;
+
+		if (!cdc && new_file_dropped(tx, f->path))
+			continue;
+		o = cJSON_CreateObject();
+		a = cJSON_AddObjectToObject(o, cdc ? "cdc" : "add");
+		enc = delta_uri_encode(f->path);
 
 		cJSON_AddStringToObject(a, "path", enc);
 		free(enc);
@@ -1352,7 +1584,15 @@ static char *commit_text(struct delta_tx *tx, int64_t read_version, int64_t ict)
 	char *s, *user = user_name();
 	int64_t now = tn_time_now_us() / 1000, files = 0, rows = 0, bytes = 0;
 
-	sink_totals(tx->sink, &files, &rows, &bytes);
+	for (size_t i = 0; tx->sink && i < delta_sink_nfiles(tx->sink); i++) {
+		const struct delta_out_file *f = delta_sink_file(tx->sink, i);
+
+		if (new_file_dropped(tx, f->path))
+			continue;
+		files++;
+		rows += f->rows;
+		bytes += (int64_t)f->size;
+	}
 	if (strcmp(tx->operation, "WRITE") == 0 || strcmp(tx->operation, "CREATE TABLE AS SELECT") == 0 ||
 	    strcmp(tx->operation, "CREATE TABLE") == 0) {
 		default_metric(tx, "numFiles", files);
@@ -1385,60 +1625,60 @@ static char *commit_text(struct delta_tx *tx, int64_t read_version, int64_t ict)
 	cJSON_Delete(ci);
 	tn_buf_printf(&b, NULL, "%s\n", s);
 	free(s);
-	if (tx->protocol_changed) {
-		cJSON *o = cJSON_CreateObject();
+	actions_text(tx, &b, false, ict, now);
+	return tn_buf_detach(&b, NULL);
+}
 
-		cJSON_AddItemToObject(o, "protocol", cJSON_Duplicate(tx->protocol, true));
-		s = cJSON_PrintUnformatted(o);
-		tn_buf_printf(&b, NULL, "%s\n", s);
-		free(s);
-		cJSON_Delete(o);
-	}
-	if (tx->metadata_changed) {
-		cJSON *o = cJSON_CreateObject(), *m = cJSON_Duplicate(tx->metadata, true);
+static void put_line(struct tn_buf *b, const char *kind, const cJSON *inner)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
 
-		if (config_get(m, "delta.inCommitTimestampEnablementTimestamp") &&
-		    strcmp(config_get(m, "delta.inCommitTimestampEnablementTimestamp"), "0") == 0) {
+	cJSON_AddItemReferenceToObject(o, kind, (cJSON *)inner);
+	s = cJSON_PrintUnformatted(o);
+	tn_buf_printf(b, NULL, "%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+/* Every action of the commit but commitInfo; for a view, protocol and
+ * metaData whether changed or not. */
+static void actions_text(struct delta_tx *tx, struct tn_buf *b, bool view, int64_t ict,
+			 int64_t now)
+{
+	const cJSON *d;
+
+	if (tx->protocol_changed || view)
+		put_line(b, "protocol", tx->protocol);
+	if (tx->metadata_changed || view) {
+		cJSON *m = cJSON_Duplicate(tx->metadata, true);
+		const char *ts = config_get(m, "delta.inCommitTimestampEnablementTimestamp");
+
+		if (ts && strcmp(ts, "0") == 0) {
 			char buf[32];
 
 			snprintf(buf, sizeof(buf), "%lld", (long long)ict);
 			set_config(m, "delta.inCommitTimestampEnablementTimestamp", buf);
 		}
-		cJSON_AddItemToObject(o, "metaData", m);
-		s = cJSON_PrintUnformatted(o);
-		tn_buf_printf(&b, NULL, "%s\n", s);
-		free(s);
-		cJSON_Delete(o);
+		put_line(b, "metaData", m);
+		cJSON_Delete(m);
 	}
 	if (tx->app_id != NULL) {
-		cJSON *o = cJSON_CreateObject(), *x = cJSON_AddObjectToObject(o, "txn");
+		cJSON *x = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(x, "appId", tx->app_id);
 		cJSON_AddNumberToObject(x, "version", (double)tx->app_version);
 		cJSON_AddNumberToObject(x, "lastUpdated", (double)now);
-		s = cJSON_PrintUnformatted(o);
-		tn_buf_printf(&b, NULL, "%s\n", s);
-		free(s);
-		cJSON_Delete(o);
+		put_line(b, "txn", x);
+		cJSON_Delete(x);
 	}
-	{
-		const cJSON *d;
-
-		cJSON_ArrayForEach(d, tx->domains) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddItemToObject(o, "domainMetadata", cJSON_Duplicate(d, true));
-			s = cJSON_PrintUnformatted(o);
-			tn_buf_printf(&b, NULL, "%s\n", s);
-			free(s);
-			cJSON_Delete(o);
-		}
-	}
-	if (tx->actions.len)
-		tn_buf_append(&b, tx->actions.data, tx->actions.len, NULL);
-	add_file_lines(&b, tx->sink, tx->part_cols, tx->npart, false, tx->data_change, now);
-	add_file_lines(&b, tx->cdc, tx->part_cols, tx->npart, true, false, now);
-	return tn_buf_detach(&b, NULL);
+	cJSON_ArrayForEach(d, tx->domains) put_line(b, "domainMetadata", d);
+	for (size_t i = 0; i < tx->nacts; i++)
+		if (!tx->acts[i].dropped)
+			put_line(b, tx->acts[i].add ? "add" : "remove", tx->acts[i].json);
+	add_file_lines(tx, b, tx->sink, false, tx->data_change, now);
+	if (!view)
+		add_file_lines(tx, b, tx->cdc, true, false, now);
 }
 
 /* What one winning commit did. */
@@ -1525,9 +1765,11 @@ static int winner_line(void *ctx, const cJSON *line)
 		rc = delta_file_parse(w->s, a, w->name, &f, w->err);
 		if (rc != TN_OK)
 			return rc;
-		if (tx->read_pred == NULL ||
-		    !delta_bpred_skip_file(tx->read_pred, f, tx->part_cols, tx->npart,
-					   tx->map_mode != DELTA_MAP_NONE)) {
+		bool seen = tx->read_all;
+
+		for (size_t i = 0; !seen && i < tx->nread_preds; i++)
+			seen = !read_skips(tx, tx->read_preds[i], f);
+		if (seen) {
 			w->conflict = "concurrent append: it added rows this transaction's read would "
 				      "have seen";
 			w->detail = tn_strdup(f->path);
@@ -1618,12 +1860,8 @@ int delta_tx_commit(struct delta_tx *tx, int64_t *version, struct tn_err *err)
 		rc = delta_sink_finish(tx->sink, err);
 	if (rc == TN_OK && tx->cdc != NULL)
 		rc = delta_sink_finish(tx->cdc, err);
-	if (rc == TN_OK && tx->dvfile.len > 0) {
-		char *path = tn_path_join(tx->root, tx->dv_name);
-
-		rc = store_put_if_absent(tx->st, path, tx->dvfile.data, tx->dvfile.len, err);
-		free(path);
-	}
+	if (rc == TN_OK)
+		rc = flush_dv(tx, err);
 	for (int attempt = 0; rc == TN_OK && attempt < MAX_RETRIES; attempt++) {
 		char name[64], *path, *text = commit_text(tx, read_version, next_ict(tx, v));
 
@@ -1655,15 +1893,22 @@ int delta_tx_commit(struct delta_tx *tx, int64_t *version, struct tn_err *err)
 		rc = tn_err_set(err, TN_ECONFLICT, "%s: gave up after %d commits raced this one",
 				tx->root, MAX_RETRIES);
 	if (rc != TN_OK) {
-		/* Nothing was committed: the new files are orphans; remove them. */
-		if (tx->dv_name) {
-			char *path = tn_path_join(tx->root, tx->dv_name);
+		/* Nothing was committed: the new files are orphans; abort
+		 * removes them. */
+		delta_tx_abort(tx);
+		return rc;
+	}
+	/* New files a later change of this transaction dropped: never
+	 * referenced (views that saw them are now out of date). */
+	for (size_t i = 0; tx->sink && i < delta_sink_nfiles(tx->sink); i++) {
+		const char *p = delta_sink_file(tx->sink, i)->path;
+
+		if (new_file_dropped(tx, p)) {
+			char *path = tn_path_join(tx->root, p);
 
 			store_remove(tx->st, path, NULL);
 			free(path);
 		}
-		delta_tx_abort(tx);
-		return rc;
 	}
 	maybe_checkpoint(tx, v);
 	delta_sink_free(tx->sink, false);
@@ -1681,21 +1926,39 @@ void delta_tx_abort(struct delta_tx *tx)
 		return;
 	delta_sink_free(tx->sink, true);
 	delta_sink_free(tx->cdc, true);
+	if (tx->dv_name != NULL && tx->dv_flushed > 0) {
+		char *path = tn_path_join(tx->root, tx->dv_name);
+
+		store_remove(tx->st, path, NULL);
+		free(path);
+	}
 	cJSON_Delete(tx->protocol);
 	cJSON_Delete(tx->metadata);
 	cJSON_Delete(tx->domains);
 	cJSON_Delete(tx->params);
 	cJSON_Delete(tx->metrics);
-	delta_bpred_free(tx->read_pred); /* before the schema it points into */
-	tn_schema_done(&tx->read_schema);
+	for (size_t i = 0; i < tx->nread_preds; i++) {
+		delta_bpred_free(tx->read_preds[i]->bp); /* before the schema it points into */
+		tn_schema_done(&tx->read_preds[i]->schema);
+		free(tx->read_preds[i]);
+	}
+	free(tx->read_preds);
 	tn_schema_done(&tx->schema);
 	for (size_t i = 0; i < tx->npart; i++)
 		free(tx->part_cols[i]);
 	free(tx->part_cols);
-	tn_buf_done(&tx->actions);
+	for (size_t i = 0; i < tx->nacts; i++) {
+		free(tx->acts[i].path);
+		cJSON_Delete(tx->acts[i].json);
+		delta_dv_desc_done(&tx->acts[i].dv);
+	}
+	free(tx->acts);
 	tn_buf_done(&tx->dvfile);
 	free(tx->dv_name);
+	free(tx->dv_id);
 	tn_hmap_done(&tx->removed);
+	tn_hmap_done(&tx->readded);
+	tn_hmap_done(&tx->dropped);
 	tn_hmap_done(&tx->read_files);
 	tn_arena_done(&tx->arena);
 	free(tx->app_id);

@@ -61,6 +61,13 @@ int delta_tx_write_copy(struct delta_tx *tx, const struct tn_batch *b, struct tn
 /* Close the data files being written, so that the rows written next go
  * to new files (one OPTIMIZE bin, one file). */
 int delta_tx_flush(struct delta_tx *tx, struct tn_err *err);
+/* The table's root, as the transaction was given it. */
+const char *delta_tx_root(const struct delta_tx *tx);
+
+/* Whether path is a data file this transaction wrote (and no later change
+ * of it dropped again): a file of its view that was never committed. */
+bool delta_tx_file_is_new(const struct delta_tx *tx, const char *path);
+
 /* The sink of the new data files, or NULL before the first write. */
 const struct delta_sink *delta_tx_data_sink(const struct delta_tx *tx);
 /* RESTORE: take s's metaData when it differs from the transaction's, and
