@@ -41,13 +41,6 @@ duck_equal() {
 	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
 }
 # sql_jsonl LAKEHOUSE -c SQL | -f FILE: the rows of the statements as
-# canonical JSON lines, by `tarn sql` or, where this build has no sql
-# command, by the engine through tests/sql/sql_run.
-sql_jsonl() {
-	if "$TARN_BIN" help sql >/dev/null 2>&1; then
-		"$TARN_BIN" --lakehouse "$1" sql --format jsonl "$2" "$3"
-	else
-		"${TARN_BUILDDIR:-$TARN_SRCDIR}/tests/sql/sql_run" "$@"
-	fi
-}
+# canonical JSON lines (tarn sql).
+sql_jsonl() { "$TARN_BIN" --lakehouse "$1" sql --format jsonl "$2" "$3"; }
 done_testing() { exit $((TAP_FAILED > 0)); }

@@ -185,7 +185,7 @@ static void print_script(void)
 int cli_cmd_demo(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"lakehouse", required_argument, NULL, 'l'},
+		{"lakehouse", required_argument, NULL, 'L'},
 		{"force", no_argument, NULL, 'f'},
 		{"sql", no_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
@@ -204,8 +204,8 @@ int cli_cmd_demo(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:", longopts, NULL)) != -1) {
-		if (c == 'l') {
+	while ((c = getopt_long(argc, argv, "+L:", longopts, NULL)) != -1) {
+		if (c == 'L') {
 			free(dir);
 			dir = tn_strdup(optarg);
 		} else if (c == 'f') {
@@ -224,7 +224,7 @@ int cli_cmd_demo(int argc, char **argv)
 		return cli_usage_error(self, "too many arguments");
 	}
 	if (dir == NULL)
-		dir = tarn_lakehouse_default();
+		dir = cli_lakehouse != NULL ? tn_strdup(cli_lakehouse) : tarn_lakehouse_default();
 
 	rc = dir_state(dir, &nonempty, &stranger, &err);
 	if (rc == TN_OK && nonempty && !force) {
