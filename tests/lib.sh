@@ -40,4 +40,7 @@ duck_equal() {
 	python3 "$COMPARE" "$TEST_TMP/d" "$TEST_TMP/t" >"$TEST_TMP/cmp" 2>&1
 	ok $? "$2: $(tail -n 1 "$TEST_TMP/cmp")"
 }
+# sql_jsonl LAKEHOUSE -c SQL | -f FILE: the rows of the statements as
+# canonical JSON lines (tarn sql).
+sql_jsonl() { "$TARN_BIN" --lakehouse "$1" sql --format jsonl "$2" "$3"; }
 done_testing() { exit $((TAP_FAILED > 0)); }

@@ -77,6 +77,27 @@ const struct cli_cmd cli_commands[] = {
 	 "Options:\n"
 	 "      --version N  checkpoint version N instead of the latest\n",
 	 cli_cmd_checkpoint},
+	{"demo", "[--lakehouse DIR] [--force] [--sql]",
+	 "build a demo lakehouse of sales data with a history to explore",
+	 "Creates a lakehouse with a bronze/silver/gold sales dataset: CRM exports and\n"
+	 "web-shop orders as they land (main.bronze), customers, products and orders\n"
+	 "cleaned and joined (main.silver: 20,000 customers, 2,000 products, about\n"
+	 "300,000 orders over 2023 and 2024, amounts as decimal(10,2)) and reports\n"
+	 "(main.gold), with comments and table properties. Tables have a real\n"
+	 "history: appends, an UPDATE, a DELETE, MERGEs, OPTIMIZE with Z-order,\n"
+	 "INSERT OVERWRITE and CREATE OR REPLACE. Everything is made by a SQL script\n"
+	 "run through the engine; the rows are the same on every run. Progress goes\n"
+	 "to stderr; then the tables, their rows and versions and the time taken.\n"
+	 "A lakehouse directory that is not empty is refused unless --force.\n"
+	 "Options:\n"
+	 "  -L, --lakehouse DIR  the lakehouse to create (also before the command;\n"
+	 "                       default: $TARN_HOME, else $XDG_DATA_HOME/tarn, else\n"
+	 "                       ~/.local/share/tarn)\n"
+	 "      --force          replace the lakehouse in DIR (its catalog, warehouse,\n"
+	 "                       pipelines and shares; a directory holding anything\n"
+	 "                       else is still refused)\n"
+	 "      --sql            print the SQL script instead of running it\n",
+	 cli_cmd_demo},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
 	 cmd_help},

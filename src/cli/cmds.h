@@ -27,6 +27,7 @@ struct tn_err;
  * Returns the commit's result or rc. */
 int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *err);
 int cli_cmd_checkpoint(int argc, char **argv);
+int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_sql(int argc, char **argv);
 
 /* Delta tables for cat and inspect (a directory argument). */

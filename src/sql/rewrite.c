@@ -136,9 +136,16 @@ static void find_ctes(struct rw *w)
 			}
 			j++;
 		}
-		if (j + 1 < ts->n && ts->t[j].len == 2 &&
-		    strncasecmp(ts->text + ts->t[j].start, "AS", 2) == 0 &&
-		    ts->t[j + 1].kind == SQL_TOK_OP && ts->text[ts->t[j + 1].start] == '(') {
+		if (j + 1 >= ts->n || ts->t[j].len != 2 ||
+		    strncasecmp(ts->text + ts->t[j].start, "AS", 2) != 0)
+			continue;
+		/* AS [NOT] MATERIALIZED ( is SQLite's hint on how to run the CTE */
+		if (++j < ts->n && ts->t[j].len == 3 && strncasecmp(ts->text + ts->t[j].start, "NOT", 3) == 0)
+			j++;
+		if (j < ts->n && ts->t[j].len == 12 &&
+		    strncasecmp(ts->text + ts->t[j].start, "MATERIALIZED", 12) == 0)
+			j++;
+		if (j < ts->n && ts->t[j].kind == SQL_TOK_OP && ts->text[ts->t[j].start] == '(') {
 			char *name = t->quoted ? tn_strndup(ts->text + t->start + 1, t->len - 2)
 					       : tn_strndup(ts->text + t->start, t->len);
 
