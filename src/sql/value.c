@@ -551,19 +551,21 @@ static bool text_decimal(const char *p, size_t n, int precision, int scale, __in
 	return true;
 }
 
-static int put_scalar(const struct cast *c, const struct sval *s, struct tn_vec *v, size_t i);
-static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size_t i);
+/* cap: the values v has room for (nulls are allocated for that many) */
+static int put_scalar(const struct cast *c, const struct sval *s, struct tn_vec *v, size_t i,
+		      size_t cap);
+static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size_t i, size_t cap);
 
-static void set_null(const struct cast *c, struct tn_vec *v, size_t i)
+static void set_null(const struct cast *c, struct tn_vec *v, size_t i, size_t cap)
 {
 	if (v->nulls == NULL)
-		tn_vec_need_nulls(v, v->len > i ? v->len : i + 1, c->a);
+		tn_vec_need_nulls(v, cap, c->a);
 	v->nulls[i] = 1;
 	if (v->type->kind == TN_LIST || v->type->kind == TN_MAP)
 		v->offsets[i + 1] = v->offsets[i];
 	else if (v->type->kind == TN_STRUCT)
 		for (size_t k = 0; k < v->type->nfields; k++)
-			set_null(c, &v->children[k], i);
+			set_null(c, &v->children[k], i, cap);
 }
 
 static int int_range(const struct cast *c, const struct sval *s, struct tn_vec *v, size_t i,
@@ -693,12 +695,13 @@ static int put_uuid(const struct cast *c, const struct sval *s, struct tn_vec *v
 	return put_bytes(c, v, i, u, 16);
 }
 
-static int put_scalar(const struct cast *c, const struct sval *s, struct tn_vec *v, size_t i)
+static int put_scalar(const struct cast *c, const struct sval *s, struct tn_vec *v, size_t i,
+		      size_t cap)
 {
 	const struct tn_type *t = v->type;
 
 	if (s->kind == SV_NULL) {
-		set_null(c, v, i);
+		set_null(c, v, i, cap);
 		return TN_OK;
 	}
 	switch (t->kind) {
@@ -857,7 +860,7 @@ static int put_scalar(const struct cast *c, const struct sval *s, struct tn_vec 
 		j = cJSON_ParseWithLength(s->p, s->n);
 		if (j == NULL)
 			return bad(c, s, t, "is no JSON text for");
-		rc = put_json(c, j, v, i);
+		rc = put_json(c, j, v, i, cap);
 		cJSON_Delete(j);
 		return rc;
 	}
@@ -922,20 +925,17 @@ static void vec_grow(struct tn_vec *v, const struct tn_type *t, size_t have, siz
 static int append_json(const struct cast *c, const cJSON *j, struct tn_vec *ch, size_t have)
 {
 	vec_grow(ch, ch->type, have, have + 1, c->a);
-	if (ch->nulls == NULL && (j == NULL || cJSON_IsNull(j))) {
-		ch->nulls = tn_arena_calloc(c->a, cap_of(have + 1), 1);
-	}
 	ch->len = have + 1;
-	return put_json(c, j, ch, have);
+	return put_json(c, j, ch, have, cap_of(have + 1));
 }
 
-static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size_t i)
+static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size_t i, size_t cap)
 {
 	const struct tn_type *t = v->type;
 	struct sval s = {SV_NULL, 0, 0, NULL, 0};
 
 	if (j == NULL || cJSON_IsNull(j)) {
-		set_null(c, v, i);
+		set_null(c, v, i, cap);
 		return TN_OK;
 	}
 	if (t->kind == TN_STRUCT) {
@@ -943,7 +943,7 @@ static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size
 			goto mismatch;
 		for (size_t k = 0; k < t->nfields; k++) {
 			int rc = put_json(c, cJSON_GetObjectItemCaseSensitive(j, t->fields[k].name),
-					  &v->children[k], i);
+					  &v->children[k], i, cap);
 
 			if (rc != TN_OK)
 				return rc;
@@ -1061,11 +1061,11 @@ static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size
 		s.kind = SV_TEXT;
 		s.p = text;
 		s.n = strlen(text);
-		rc = put_scalar(c, &s, v, i);
+		rc = put_scalar(c, &s, v, i, cap);
 		free(text);
 		return rc;
 	}
-	return put_scalar(c, &s, v, i);
+	return put_scalar(c, &s, v, i, cap);
 mismatch: {
 	char name[96];
 
@@ -1080,6 +1080,7 @@ int sql_value_to_vec(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_a
 	struct cast c = {a, column, row, err};
 	struct sval s = {SV_NULL, 0, 0, NULL, 0};
 	const struct tn_type *t = v->type;
+	size_t cap = v->len > i ? v->len : i + 1;
 
 	switch (sqlite3_value_type(val)) {
 	case SQLITE_INTEGER:
@@ -1117,10 +1118,10 @@ int sql_value_to_vec(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_a
 		break;
 	}
 	if (s.kind == SV_NULL && tn_type_is_nested(t) && t->kind != TN_STRUCT) {
-		set_null(&c, v, i);
+		set_null(&c, v, i, cap);
 		return TN_OK;
 	}
-	return put_scalar(&c, &s, v, i);
+	return put_scalar(&c, &s, v, i, cap);
 }
 
 /* ---------------------------------------------------------------- types */

@@ -1417,7 +1417,7 @@ static int x_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite3_
 	if (!vt->has_buf) {
 		tn_batch_init(&vt->buf, s, VT_FLUSH_ROWS);
 		for (size_t i = 0; i < s->ncols; i++)
-			vt->buf.cols[i].len = VT_FLUSH_ROWS;
+			set_len(&vt->buf.cols[i], VT_FLUSH_ROWS); /* the room sql_value_to_vec sees */
 		vt->has_buf = true;
 		vt->nbuf = 0;
 	}
