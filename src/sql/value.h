@@ -25,7 +25,8 @@ void sql_value_result(sqlite3_context *ctx, const struct tn_vec *v, size_t i);
  * not fit (text that is no number, an integer out of range, a fraction
  * for an integer column, a malformed date, ...) is TN_EINVAL naming the
  * column and the row (1-based): "column qty, row 3: 'abc' is not a
- * bigint". Nested columns take JSON text of their shape. */
+ * bigint". Nested columns take JSON text of their shape; their values go
+ * in row order (a list's elements follow those of row i - 1). */
 int sql_value_to_vec(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_arena *a,
 		     const char *column, int64_t row, struct tn_err *err);
 
