@@ -105,6 +105,39 @@ done:
 	return rc;
 }
 
+int cli_delta_cat_parquet(const char *dir, const char *const *cols, size_t ncols, int64_t limit,
+			  const char *version, const char *timestamp, const char *where,
+			  const char *out, const struct pq_write_opts *wo)
+{
+	struct delta_pred *pred = NULL;
+	struct store *st = store_local_new("");
+	struct delta_table *t = NULL;
+	struct delta_snapshot *s = NULL;
+	struct delta_scan *sc = NULL;
+	struct delta_scan_opts o = {cols, ncols, 0, NULL};
+	struct tn_err err;
+	int rc;
+
+	if (where != NULL && delta_pred_parse(where, &pred, &err) != TN_OK) {
+		rc = cli_fail("cat", &err);
+		goto done;
+	}
+	o.where = pred;
+	if (open_snapshot(st, dir, version, timestamp, false, &t, &s, &err) != TN_OK ||
+	    delta_scan_open(s, &o, &sc, &err) != TN_OK) {
+		rc = cli_fail("cat", &err);
+		goto done;
+	}
+	rc = cli_write_parquet(delta_scan_schema(sc), next_delta, sc, st, out, wo, limit);
+done:
+	delta_pred_free(pred);
+	delta_scan_close(sc);
+	delta_snapshot_free(s);
+	delta_table_close(t);
+	store_free(st);
+	return rc;
+}
+
 static cJSON *kv_json(const struct delta_kv *kv, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();

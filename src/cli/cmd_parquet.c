@@ -69,10 +69,22 @@ static int codec_parse(const char *s, int *codec)
 	return TN_EINVAL;
 }
 
-/* `tarn cat --output`: every batch of r (up to limit rows) into a new
- * Parquet file at out. */
+static int next_pq(void *r, struct tn_batch *b, struct tn_err *err)
+{
+	return pq_reader_next(r, b, err);
+}
+
 static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out,
 			  const struct pq_write_opts *wo, int64_t limit)
+{
+	return cli_write_parquet(pq_reader_schema(r), next_pq, r, st, out, wo, limit);
+}
+
+/* `tarn cat --output`: every batch from next(src) (up to limit rows) into
+ * a new Parquet file at out. */
+int cli_write_parquet(const struct tn_schema *schema, cli_next_fn next, void *src,
+		      struct store *st, const char *out, const struct pq_write_opts *wo,
+		      int64_t limit)
 {
 	struct pq_writer *w = NULL;
 	struct pq_write_result res;
@@ -81,10 +93,10 @@ static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out
 	int64_t done = 0;
 
 	memset(&b, 0, sizeof(b));
-	if (pq_writer_open(st, out, pq_reader_schema(r), wo, &w, &err) != TN_OK)
+	if (pq_writer_open(st, out, schema, wo, &w, &err) != TN_OK)
 		return cli_fail("cat", &err);
 	while (limit < 0 || done < limit) {
-		if (pq_reader_next(r, &b, &err) != TN_OK)
+		if (next(src, &b, &err) != TN_OK)
 			goto failed;
 		if (b.nrows == 0)
 			break;
@@ -228,9 +240,10 @@ int cli_cmd_cat(int argc, char **argv)
 		return cli_usage_error(self, "--version and --timestamp cannot be used together");
 	}
 	if (is_directory(argv[optind]) && output != NULL) {
+		rc = cli_delta_cat_parquet(argv[optind], (const char *const *)cols, ncols, limit,
+					   version, timestamp, where, output, &wopts);
 		free(cols);
-		return cli_usage_error(self, "--output re-encodes a Parquet file; %s is a directory",
-				       argv[optind]);
+		return rc;
 	}
 	if (is_directory(argv[optind])) {
 		rc = cli_delta_cat(argv[optind], fmt, (const char *const *)cols, ncols, limit, version,

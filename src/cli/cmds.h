@@ -39,5 +39,17 @@ int cli_delta_cat(const char *dir, enum cli_format fmt, const char *const *cols,
 		  int64_t limit, const char *version, const char *timestamp, size_t batch_rows,
 		  const char *where, bool metrics);
 int cli_delta_inspect(const char *dir, bool json, const char *version, const char *timestamp);
+/* tarn cat --output of a Delta table: its rows (at a version or time,
+ * matching where) into one new Parquet file. */
+struct pq_write_opts;
+struct store;
+int cli_delta_cat_parquet(const char *dir, const char *const *cols, size_t ncols, int64_t limit,
+			  const char *version, const char *timestamp, const char *where,
+			  const char *out, const struct pq_write_opts *wo);
+/* Write every batch of next(src) (at most limit rows; < 0: all) as a new
+ * Parquet file at out (it appears only when complete). */
+int cli_write_parquet(const struct tn_schema *schema, cli_next_fn next, void *src,
+		      struct store *st, const char *out, const struct pq_write_opts *wo,
+		      int64_t limit);
 
 #endif
