@@ -48,7 +48,7 @@ screen | grep -Eq 'main\.default> ?$'; ok $? "the prompt names the current catal
 typ 'SELECT 40 + 2'; key Enter
 wait_for '\.\.\.> ?$'; ok $? "an unfinished statement gets a continuation prompt"
 typ 'AS answer_one;'; key Enter
-wait_for '^\| 42 '; ok $? "the statement runs once a line ends it with ';'"
+wait_for '^\| +42 \|'; ok $? "the statement runs once a line ends it with ';'"
 
 # Completion of a table name and a column name.
 typ 'SELECT count(*) AS n FROM custo'; key Tab
@@ -66,12 +66,12 @@ sleep 1
 key C-c
 wait_for '^(\^C)?cancelled' 10; ok $? "Ctrl-C cancels a running statement"
 typ 'SELECT 1 AS after_cancel;'; key Enter
-wait_for 'after_cancel' 10 && wait_for '^\| 1 +\|' 10; ok $? "the shell runs statements after a cancel"
+wait_for 'after_cancel' 10 && wait_for '^\| +1 \|' 10; ok $? "the shell runs statements after a cancel"
 
 # Ctrl-C at the prompt drops the line.
 typ 'SELECT this is not run'; key C-c
 typ 'SELECT 4343 AS fresh;'; key Enter
-wait_for '^\| 4343 ' && ! screen | sed -n '/this is not run/,$p' | grep -q error; ok $? "Ctrl-C at the prompt clears the line"
+wait_for '^\| +4343 \|' && ! screen | sed -n '/this is not run/,$p' | grep -q error; ok $? "Ctrl-C at the prompt clears the line"
 
 # Meta commands.
 typ '\format csv'; key Enter
