@@ -9,7 +9,8 @@ plan 14
 
 LH="$TEST_TMP/lh"
 RUNS=0
-TM() { tmux -L "tarn-pty-$$-$RUNS" -f /dev/null "$@"; }
+# A private server a run, its socket in $TEST_TMP (gone with it).
+TM() { tmux -S "$TEST_TMP/tmux-$RUNS" -f /dev/null "$@"; }
 trap 'TM kill-server 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 export HOME="$TEST_TMP" # no ~/.editrc of the user's
 
