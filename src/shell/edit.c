@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -213,14 +214,14 @@ static void history_add(History *h, const char *path, const char *entry, bool *w
 static void print_error(const struct tn_err *err)
 {
 	if (err->code == TN_ECANCELED)
-		fputs("\ncancelled\n", stderr); /* after the terminal's ^C */
+		fputs("cancelled\n", stderr);
 	else
 		fprintf(stderr, "error: %s\n", err->msg);
 	fflush(stderr);
 }
 
 /* Run every statement of the entry. */
-static void run_entry(struct shell *s, const char *sql, size_t len)
+static void run_statements(struct shell *s, const char *sql, size_t len)
 {
 	struct tn_err err;
 
@@ -232,6 +233,24 @@ static void run_entry(struct shell *s, const char *sql, size_t len)
 		if (used == 0)
 			return;
 	}
+}
+
+/* The same with the terminal's echo off: keys typed ahead appear once,
+ * when libedit reads them at the next prompt, not also wherever the
+ * output happens to be. */
+static void run_entry(struct shell *s, const char *sql, size_t len)
+{
+	struct termios saved, quiet;
+	bool echo_off = tcgetattr(STDIN_FILENO, &saved) == 0;
+
+	if (echo_off) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOCTL);
+		echo_off = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+	}
+	run_statements(s, sql, len);
+	if (echo_off)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 }
 
 /* The entry without its trailing blanks, for the history. */

@@ -1,7 +1,8 @@
 /* complete.c - completion for the shell and the editor (tarn_complete):
  * the lexer says what kind of word the cursor is in (a keyword, a table
  * after FROM, a schema after USE, a column elsewhere), and the engine's
- * own SHOW and DESCRIBE statements give the names. */
+ * own SHOW and DESCRIBE statements give the names (so that privileges
+ * apply), kept out of the audit log and the query history. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "sql/lex.h"
+#include "sql/session.h"
 #include "sql/sql.h"
 
 /* Tokens of one statement looked at, names of tables read, at most. */
@@ -50,8 +52,9 @@ static void put_quoted(struct tn_buf *b, const char *name)
 	tn_buf_putc(b, '`', NULL);
 }
 
-/* Run sql and add the values of the first column named one of names (else
- * column fallback) that are not "" or "# ...". Failures add nothing. */
+/* Run sql (not audited: a TAB is not a statement the user ran) and add
+ * the values of the first column named one of names (else column
+ * fallback) that are not "" or "# ...". Failures add nothing. */
 static void add_from_query(struct tarn_engine *e, const char *sql, const char *const *names,
 			   size_t fallback, struct cands *c)
 {
@@ -59,9 +62,12 @@ static void add_from_query(struct tarn_engine *e, const char *sql, const char *c
 	const struct tn_schema *s;
 	struct tn_batch b = {0};
 	size_t used, col = fallback;
-	bool found = false;
+	bool found = false, no_audit = e->no_audit;
+	int rc;
 
-	if (tarn_exec(e, sql, strlen(sql), &used, &r, NULL) != TN_OK || r == NULL)
+	e->no_audit = true;
+	rc = tarn_exec(e, sql, strlen(sql), &used, &r, NULL);
+	if (rc != TN_OK || r == NULL)
 		goto done;
 	s = tarn_result_schema(r);
 	if (s == NULL || s->ncols == 0)
@@ -88,11 +94,12 @@ static void add_from_query(struct tarn_engine *e, const char *sql, const char *c
 done:
 	tn_batch_done(&b);
 	tarn_result_free(r);
+	e->no_audit = no_audit;
 }
 
 static void add_catalogs(struct tarn_engine *e, struct cands *c)
 {
-	static const char *const names[] = {"catalog", "catalog_name", "name", NULL};
+	static const char *const names[] = {"catalog", NULL};
 
 	add_from_query(e, "SHOW CATALOGS", names, 0, c);
 }
@@ -100,8 +107,7 @@ static void add_catalogs(struct tarn_engine *e, struct cands *c)
 /* Schemas of catalog (NULL: the current one). */
 static void add_schemas(struct tarn_engine *e, const char *catalog, struct cands *c)
 {
-	static const char *const names[] = {"databaseName", "namespace", "schema_name",
-					    "schemaName", "name", NULL};
+	static const char *const names[] = {"schema", "databaseName", "namespace", NULL};
 	struct tn_buf sql;
 
 	tn_buf_init(&sql, 0);
@@ -110,7 +116,7 @@ static void add_schemas(struct tarn_engine *e, const char *catalog, struct cands
 		tn_buf_puts(&sql, " IN ", NULL);
 		put_quoted(&sql, catalog);
 	}
-	add_from_query(e, sql.data, names, 0, c);
+	add_from_query(e, sql.data, names, 1, c);
 	tn_buf_done(&sql);
 }
 
@@ -118,7 +124,7 @@ static void add_schemas(struct tarn_engine *e, const char *catalog, struct cands
 static void add_tables(struct tarn_engine *e, const char *catalog, const char *schema,
 		       struct cands *c)
 {
-	static const char *const names[] = {"tableName", "table_name", "name", NULL};
+	static const char *const names[] = {"table", "tableName", NULL};
 	struct tn_buf sql;
 
 	tn_buf_init(&sql, 0);
@@ -131,14 +137,14 @@ static void add_tables(struct tarn_engine *e, const char *catalog, const char *s
 		}
 		put_quoted(&sql, schema);
 	}
-	add_from_query(e, sql.data, names, 1, c);
+	add_from_query(e, sql.data, names, 2, c);
 	tn_buf_done(&sql);
 }
 
 /* Columns of the table named by parts[0..n). */
 static void add_columns(struct tarn_engine *e, char *const *parts, size_t n, struct cands *c)
 {
-	static const char *const names[] = {"col_name", "column_name", "name", NULL};
+	static const char *const names[] = {"col_name", NULL};
 	struct tn_buf sql;
 
 	tn_buf_init(&sql, 0);

@@ -28,7 +28,7 @@ sql --format jsonl -c "SELECT id, name FROM t WHERE id = 2;"
 [ "$RC" -eq 0 ] && [ "$OUT" = '{"id":2,"name":"b"}' ]; ok $? "--format jsonl prints canonical rows ($OUT)"
 
 sql -c "SELECT count(*) AS n FROM t"
-[ "$RC" -eq 0 ] && echo "$OUT" | grep -q '^| n ' && echo "$OUT" | grep -q '^| 2 ' &&
+[ "$RC" -eq 0 ] && echo "$OUT" | grep -q '^| n ' && echo "$OUT" | grep -Eq '^\| +2 \|' &&
 	echo "$OUT" | grep -q '^1 row$'
 ok $? "the default format is table ($OUT)"
 
@@ -48,7 +48,7 @@ sql --format csv -c "SELECT 1 AS a; SELECT 2 AS b;"
 
 # A pipe on stdin: statements over several lines, comments, a meta command.
 pipe '-- the rows\nSELECT id\n  FROM t\n  WHERE id = 1;\n\\format csv\nSELECT name FROM t WHERE id = 2;\n'
-[ "$RC" -eq 0 ] && echo "$OUT" | grep -q '^| 1 ' && [ "$(echo "$OUT" | tail -n 2)" = "$(printf 'name\nb')" ]
+[ "$RC" -eq 0 ] && echo "$OUT" | grep -Eq '^\| +1 \|' && [ "$(echo "$OUT" | tail -n 2)" = "$(printf 'name\nb')" ]
 ok $? "stdin: multi-line statements and \\format between them ($OUT)"
 
 # --lakehouse before the command reaches the same lakehouse.

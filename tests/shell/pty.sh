@@ -9,7 +9,8 @@ plan 14
 
 LH="$TEST_TMP/lh"
 RUNS=0
-TM() { tmux -L "tarn-pty-$$-$RUNS" -f /dev/null "$@"; }
+# A private server a run, its socket in $TEST_TMP (gone with it).
+TM() { tmux -S "$TEST_TMP/tmux-$RUNS" -f /dev/null "$@"; }
 trap 'TM kill-server 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 export HOME="$TEST_TMP" # no ~/.editrc of the user's
 
@@ -48,7 +49,7 @@ screen | grep -Eq 'main\.default> ?$'; ok $? "the prompt names the current catal
 typ 'SELECT 40 + 2'; key Enter
 wait_for '\.\.\.> ?$'; ok $? "an unfinished statement gets a continuation prompt"
 typ 'AS answer_one;'; key Enter
-wait_for '^\| 42 '; ok $? "the statement runs once a line ends it with ';'"
+wait_for '^\| +42 \|'; ok $? "the statement runs once a line ends it with ';'"
 
 # Completion of a table name and a column name.
 typ 'SELECT count(*) AS n FROM custo'; key Tab
@@ -66,12 +67,12 @@ sleep 1
 key C-c
 wait_for '^(\^C)?cancelled' 10; ok $? "Ctrl-C cancels a running statement"
 typ 'SELECT 1 AS after_cancel;'; key Enter
-wait_for 'after_cancel' 10 && wait_for '^\| 1 +\|' 10; ok $? "the shell runs statements after a cancel"
+wait_for 'after_cancel' 10 && wait_for '^\| +1 \|' 10; ok $? "the shell runs statements after a cancel"
 
 # Ctrl-C at the prompt drops the line.
 typ 'SELECT this is not run'; key C-c
 typ 'SELECT 4343 AS fresh;'; key Enter
-wait_for '^\| 4343 ' && ! screen | sed -n '/this is not run/,$p' | grep -q error; ok $? "Ctrl-C at the prompt clears the line"
+wait_for '^\| +4343 \|' && ! screen | sed -n '/this is not run/,$p' | grep -q error; ok $? "Ctrl-C at the prompt clears the line"
 
 # Meta commands.
 typ '\format csv'; key Enter
