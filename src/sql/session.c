@@ -410,6 +410,8 @@ int sess_tx_end(struct tarn_engine *e, bool ok, struct tn_buf *msg, struct tn_er
 			rc = delta_tx_commit(s->tx, &v, err);
 			if (rc != TN_OK)
 				tn_err_prefix(err, "%s", s->name);
+			else if (msg && e->ntxs == 1)
+				tn_buf_printf(msg, NULL, "version %lld", (long long)v);
 			else if (msg)
 				tn_buf_printf(msg, NULL, "%s%s version %lld", msg->len ? "; " : "",
 					      s->name, (long long)v);
@@ -696,6 +698,9 @@ int res_query(struct tarn_result *r, const char *sql, struct tn_err *err)
 						sqlite3_value_dup(sqlite3_column_value(r->stmt, j));
 				nfirst++;
 			}
+			/* the statement must hold a row not yet taken, or be done */
+			if (rc == SQLITE_ROW)
+				rc = sqlite3_step(r->stmt);
 			for (int j = 0; j < ncols; j++)
 				if (r->loose[j])
 					infer_type(&r->schema.cols[j].type, first + j, nfirst, (size_t)ncols);
@@ -958,6 +963,43 @@ static bool first_is(const struct toks *ts, const char *const *words)
 	return false;
 }
 
+/* "no such column: pricee" gets "; did you mean price?" from the columns
+ * of the statement's tables. */
+static void suggest_column(struct tarn_engine *e, struct tn_err *err)
+{
+	char want[128];
+	const char *dot;
+	char **names = NULL;
+	size_t n = 0;
+	const char *near;
+
+	snprintf(want, sizeof(want), "%s", err->msg + 16);
+	dot = strrchr(want, '.');
+	for (size_t i = 0; i < e->ntemps; i++) {
+		char q[128];
+		sqlite3_stmt *st;
+
+		snprintf(q, sizeof(q), "SELECT name FROM pragma_table_info('%.*s', 'temp')",
+			 (int)strlen(e->temps[i]) - 2, e->temps[i] + 1);
+		if (sqlite3_prepare_v2(e->db, q, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			names = tn_realloc(names, (n + 1) * sizeof(char *));
+			names[n++] = tn_strdup((const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_finalize(st);
+	}
+	near = tn_str_nearest(dot ? dot + 1 : want, (const char *const *)names, n);
+	if (near) {
+		size_t l = strlen(err->msg);
+
+		snprintf(err->msg + l, sizeof(err->msg) - l, "; did you mean %s?", near);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 static int run_query(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		     struct tn_err *err)
 {
@@ -967,11 +1009,28 @@ static int run_query(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 	if (rc != TN_OK)
 		return rc;
 	rc = res_query(r, rw.sql, err);
+	if (rc == TN_EINVAL && strncmp(err->msg, "no such column: ", 16) == 0)
+		suggest_column(e, err);
 	if (rc != TN_OK && rc != TN_ECANCELED && e->host.last_err.code == TN_OK) {
 		int off = sqlite3_error_offset(e->db);
 
-		if (off >= 0 && strstr(err->msg, "\n  ") == NULL)
-			sess_caret(err, ts->text, ts->len, sess_rw_origin(&rw, (size_t)off));
+		if (off >= 0 && strstr(err->msg, "\n  ") == NULL) {
+			size_t o = sess_rw_origin(&rw, (size_t)off);
+			unsigned line = 1, col = 1;
+			char msg[TN_ERR_MSG_MAX];
+
+			for (size_t i = 0; i < o && i < ts->len; i++) {
+				if (ts->text[i] == '\n') {
+					line++;
+					col = 1;
+				} else {
+					col++;
+				}
+			}
+			snprintf(msg, sizeof(msg), "line %u, column %u: %.440s", line, col, err->msg);
+			memcpy(err->msg, msg, sizeof(msg));
+			sess_caret(err, ts->text, ts->len, o);
+		}
 	}
 	sess_rw_done(&rw);
 	return rc;
