@@ -16,8 +16,10 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 ok $rc "tarn demo builds a lakehouse"
 [ $rc -eq 0 ] || diag "$(tail -n 5 "$TEST_TMP/err")"
-[ "$ms" -lt 10000 ]
-ok $? "in under 10 s (${ms} ms)"
+# Alone on this machine it takes about 4 s; make check runs many tests at
+# once (and CI has 2 cores), so the bound here only catches a blow-up.
+[ "$ms" -lt 60000 ]
+ok $? "in under 60 s under make check's load (${ms} ms; about 4 s alone)"
 grep -q '^tarn demo: \[ 1/' "$TEST_TMP/err" && grep -q 'MERGE' "$TEST_TMP/err"
 ok $? "progress on stderr, a line a step"
 grep -q "main.silver.orders" "$TEST_TMP/out" && grep -q "tarn --lakehouse $L sql" "$TEST_TMP/out" &&
