@@ -927,32 +927,19 @@ static int alter_table(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 		free(who);
 		goto out;
 	}
-	if (tk_is_kw(ts, 0, "SET") && tk_is_kw(ts, 1, "TAGS")) {
+	if ((tk_is_kw(ts, 0, "SET") || tk_is_kw(ts, 0, "UNSET")) && tk_is_kw(ts, 1, "TAGS")) {
+		bool unset = tk_is_kw(ts, 0, "UNSET");
 		struct delta_kv *kv = NULL;
 		size_t n = 0;
 
 		ts->pos += 2;
-		rc = kv_list(ts, &kv, &n, true, err);
+		rc = kv_list(ts, &kv, &n, !unset, err);
 		for (size_t i = 0; rc == TN_OK && i < n; i++)
 			rc = cat_tag_set(e->cat, CAT_KIND_TABLE, t.catalog, t.schema, t.name, kv[i].key,
-					 kv[i].value, err);
+					 unset ? NULL : kv[i].value, err);
 		kv_free(kv, n);
 		if (rc == TN_OK)
-			r->message = msgf("tags of %s set", t.display);
-		goto out;
-	}
-	if (tk_is_kw(ts, 0, "UNSET") && tk_is_kw(ts, 1, "TAGS")) {
-		struct delta_kv *kv = NULL;
-		size_t n = 0;
-
-		ts->pos += 2;
-		rc = kv_list(ts, &kv, &n, false, err);
-		for (size_t i = 0; rc == TN_OK && i < n; i++)
-			rc = cat_tag_set(e->cat, CAT_KIND_TABLE, t.catalog, t.schema, t.name, kv[i].key,
-					 NULL, err);
-		kv_free(kv, n);
-		if (rc == TN_OK)
-			r->message = msgf("tags of %s unset", t.display);
+			r->message = msgf("tags of %s %s", t.display, unset ? "unset" : "set");
 		goto out;
 	}
 	if (strcmp(t.format, "delta") != 0) {

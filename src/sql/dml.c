@@ -183,23 +183,6 @@ static int dml_target(struct tarn_engine *e, struct toks *ts, struct sess_table 
 	return TN_OK;
 }
 
-/* Rewrite the tokens [from, to) of ts for SQLite. */
-static int rewrite_span(struct tarn_engine *e, struct toks *ts, size_t from, size_t to, char **out,
-			struct tn_err *err)
-{
-	char *text = tk_text(ts, from, to);
-	struct sess_rw rw;
-	int rc = sess_rewrite(e, text, strlen(text), &rw, err);
-
-	if (rc == TN_OK) {
-		*out = rw.sql;
-		rw.sql = NULL;
-	}
-	sess_rw_done(&rw);
-	free(text);
-	return rc;
-}
-
 /* A predicate for skipping files, when the condition is simple enough. */
 static struct delta_pred *skip_pred(struct toks *ts, size_t from, size_t to)
 {
@@ -264,7 +247,7 @@ static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 		{
 			char *cols = NULL;
 
-			rc = rewrite_span(e, ts, from, ts->pos, &cols, err);
+			rc = sess_rewrite_tokens(e, ts, from, ts->pos, &cols, NULL, err);
 			if (rc != TN_OK)
 				goto out;
 			qstart = ts->pos;
@@ -279,7 +262,7 @@ static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 		rc = tk_error(ts, err, "expected SELECT or VALUES");
 		goto out;
 	}
-	rc = rewrite_span(e, ts, qstart, ts->n, &query, err);
+	rc = sess_rewrite_tokens(e, ts, qstart, ts->n, &query, NULL, err);
 	if (rc == TN_OK)
 		rc = sess_tx_for(e, t.root, t.display, &stx, err);
 	if (rc == TN_OK && overwrite) {
@@ -413,7 +396,7 @@ static int stmt_update_delete(struct tarn_engine *e, struct toks *ts, struct tar
 				rc = tk_error(ts, err, "expected a value");
 				goto out;
 			}
-			rc = rewrite_span(e, ts, from, ts->pos, &expr, err);
+			rc = sess_rewrite_tokens(e, ts, from, ts->pos, &expr, NULL, err);
 			if (rc != TN_OK)
 				goto out;
 			tn_buf_printf(&list, NULL, "%s(%s)", ncols ? ", " : "", expr);
@@ -430,7 +413,7 @@ static int stmt_update_delete(struct tarn_engine *e, struct toks *ts, struct tar
 			rc = tk_error(ts, err, "expected a condition");
 			goto out;
 		}
-		rc = rewrite_span(e, ts, from, ts->pos, &where, err);
+		rc = sess_rewrite_tokens(e, ts, from, ts->pos, &where, NULL, err);
 		if (rc != TN_OK)
 			goto out;
 		skip = skip_pred(ts, from, ts->pos);

@@ -90,25 +90,6 @@ static int no_column(const struct tn_schema *s, const char *what, const char *na
 	return rc;
 }
 
-static int rewrite_tokens(struct tarn_engine *e, struct toks *ts, size_t from, size_t to,
-			  char **out, char **text, struct tn_err *err)
-{
-	char *t = tk_text(ts, from, to);
-	struct sess_rw rw;
-	int rc = sess_rewrite(e, t, strlen(t), &rw, err);
-
-	if (rc == TN_OK) {
-		*out = rw.sql;
-		rw.sql = NULL;
-	}
-	sess_rw_done(&rw);
-	if (text)
-		*text = t;
-	else
-		free(t);
-	return rc;
-}
-
 static const char *const clause_stop[] = {"WHEN", "THEN", NULL};
 static const char *const comma[] = {",", NULL};
 
@@ -148,7 +129,7 @@ static int parse_set(struct merge *m, struct toks *ts, struct mclause *c, struct
 		c->cols = tn_realloc(c->cols, (c->n + 1) * sizeof(int));
 		c->exprs = tn_realloc(c->exprs, (c->n + 1) * sizeof(char *));
 		c->cols[c->n] = k;
-		rc = rewrite_tokens(m->e, ts, from, ts->pos, &c->exprs[c->n], NULL, err);
+		rc = sess_rewrite_tokens(m->e, ts, from, ts->pos, &c->exprs[c->n], NULL, err);
 		if (rc != TN_OK)
 			return rc;
 		c->n++;
@@ -203,7 +184,7 @@ static int parse_insert(struct merge *m, struct toks *ts, struct mclause *c, str
 		if (from == ts->pos)
 			return tk_error(ts, err, "expected a value");
 		c->n = i + 1;
-		rc = rewrite_tokens(m->e, ts, from, ts->pos, &c->exprs[i], NULL, err);
+		rc = sess_rewrite_tokens(m->e, ts, from, ts->pos, &c->exprs[i], NULL, err);
 		if (rc != TN_OK)
 			return rc;
 	}
@@ -239,7 +220,7 @@ static int parse_clauses(struct merge *m, struct toks *ts, struct tn_err *err)
 			tk_skip_expr(ts, clause_stop, NULL);
 			if (from == ts->pos)
 				return tk_error(ts, err, "expected a condition");
-			rc = rewrite_tokens(m->e, ts, from, ts->pos, &c->cond, &c->cond_text, err);
+			rc = sess_rewrite_tokens(m->e, ts, from, ts->pos, &c->cond, &c->cond_text, err);
 			if (rc != TN_OK)
 				return rc;
 		}
@@ -758,7 +739,7 @@ int stmt_merge(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, st
 		rc = tk_error(ts, err, "expected the ON condition");
 		goto out;
 	}
-	rc = rewrite_tokens(e, ts, on_from, on_to, &m.on, &m.on_text, err);
+	rc = sess_rewrite_tokens(e, ts, on_from, on_to, &m.on, &m.on_text, err);
 	if (rc == TN_OK)
 		rc = sess_tx_for(e, t.root, t.display, &stx, err);
 	if (rc != TN_OK)

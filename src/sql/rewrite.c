@@ -678,3 +678,22 @@ int sess_rewrite(struct tarn_engine *e, const char *text, size_t len, struct ses
 	rw->sql = tn_buf_detach(&w.out, NULL);
 	return TN_OK;
 }
+
+int sess_rewrite_tokens(struct tarn_engine *e, struct toks *ts, size_t from, size_t to,
+			char **out, char **text, struct tn_err *err)
+{
+	char *t = tk_text(ts, from, to);
+	struct sess_rw rw;
+	int rc = sess_rewrite(e, t, strlen(t), &rw, err);
+
+	if (rc == TN_OK) {
+		*out = rw.sql;
+		rw.sql = NULL;
+	}
+	sess_rw_done(&rw);
+	if (text)
+		*text = t;
+	else
+		free(t);
+	return rc;
+}

@@ -167,6 +167,10 @@ struct sess_rw {
 int sess_rewrite(struct tarn_engine *e, const char *text, size_t len, struct sess_rw *rw,
 		 struct tn_err *err);
 void sess_rw_done(struct sess_rw *rw);
+/* Rewrite the tokens [from, to) of ts; *text (when not NULL) gets their
+ * original text. Caller frees both. */
+int sess_rewrite_tokens(struct tarn_engine *e, struct toks *ts, size_t from, size_t to,
+			char **out, char **text, struct tn_err *err);
 /* The offset in the original text of offset off of the rewritten one. */
 size_t sess_rw_origin(const struct sess_rw *rw, size_t off);
 /* Quote s as an SQL string literal into b. */

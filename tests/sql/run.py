@@ -21,6 +21,7 @@ A .test file is a list of records separated by blank lines:
     ----
     ...
 
+`file PATH` writes the lines that follow to PATH before the script runs.
 `statement ok` must succeed; `statement error TEXT` must fail with TEXT in
 its message; `query` must print exactly the rows after `----` in the
 canonical JSON-lines format (`rowsort`: in any order; `keys=a,b`: only
@@ -63,7 +64,7 @@ def parse(path):
             while i < len(lines) and lines[i].strip():
                 rec["expect"].append(lines[i])
                 i += 1
-        if rec["kind"] not in ("statement", "query"):
+        if rec["kind"] not in ("statement", "query", "file"):
             sys.exit("%s:%d: unknown record %r" % (path, rec["line"], rec["kind"]))
         records.append(rec)
     return records
@@ -75,10 +76,17 @@ def main():
     records = parse(test)
     with tempfile.TemporaryDirectory(prefix="tarn-sqltest.") as tmp:
         lake = os.path.join(tmp, "lake")
+        # `file PATH` records: PATH (with @TMP@) gets the lines that follow
+        for r in [r for r in records if r["kind"] == "file"]:
+            path = r["arg"].replace("@TMP@", tmp)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(r["sql"] + "\n")
+        records = [r for r in records if r["kind"] != "file"]
         script = []
         for n, r in enumerate(records):
             script.append("SELECT '@@record %d' AS marker;" % n)
-            sql = r["sql"].replace("@TMP@", tmp).replace("@DATA@", data).rstrip()
+            sql = r["sql"].replace("@TMP@", tmp).replace("@DATA@", data).replace("@LAKE@", lake).rstrip()
             if not sql.endswith(";"):
                 sql += ";"
             script.append(sql)
