@@ -20,6 +20,13 @@ bool tn_str_endswith(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+char *tn_str_lower(char *s)
+{
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
 bool tn_str_ieq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++)

@@ -10,6 +10,8 @@
 
 bool tn_str_startswith(const char *s, const char *prefix);
 bool tn_str_endswith(const char *s, const char *suffix);
+/* Lower-case the ASCII letters of s in place; returns s. */
+char *tn_str_lower(char *s);
 /* ASCII case-insensitive equality. */
 bool tn_str_ieq(const char *a, const char *b);
 /* Copy at most size-1 bytes and always terminate (size > 0). Returns

@@ -426,8 +426,8 @@ static int create_table(struct tarn_engine *e, struct toks *ts, struct tarn_resu
 	while (rc == TN_OK && !tk_at_end(ts) && !tk_is_kw(ts, 0, "AS")) {
 		if (tk_accept_kw(ts, "USING")) {
 			rc = tk_name(ts, &format, err);
-			for (char *p = format; rc == TN_OK && *p; p++)
-				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			if (rc == TN_OK)
+				tn_str_lower(format);
 		} else if (tk_accept_kw(ts, "PARTITIONED")) {
 			rc = tk_expect_kw(ts, "BY", err);
 			if (rc == TN_OK)
@@ -896,6 +896,13 @@ static int stmt_drop(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 
 /* ---- ALTER ---- */
 
+/* The table property that holds CHECK constraint name. */
+static void constraint_key(const char *name, char *key, size_t n)
+{
+	snprintf(key, n, "delta.constraints.%s", name);
+	tn_str_lower(key);
+}
+
 static int alter_table(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		       struct tn_err *err)
 {
@@ -1000,9 +1007,7 @@ static int alter_table(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 				free(vt);
 			}
 			if (rc == TN_OK) {
-				snprintf(key, sizeof(key), "delta.constraints.%s", name);
-				for (char *p = key; *p; p++)
-					*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+				constraint_key(name, key, sizeof(key));
 				if (delta_tx_property(stx->tx, key)) {
 					rc = tn_err_set(err, TN_EEXIST, "ALTER TABLE %s: constraint %s exists already",
 							t.display, name);
@@ -1084,9 +1089,7 @@ static int alter_table(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 				ie = tk_expect_kw(ts, "EXISTS", err) == TN_OK;
 			rc = tk_name(ts, &name, err);
 			if (rc == TN_OK) {
-				snprintf(key, sizeof(key), "delta.constraints.%s", name);
-				for (char *p = key; *p; p++)
-					*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+				constraint_key(name, key, sizeof(key));
 				if (delta_tx_property(stx->tx, key) == NULL) {
 					if (!ie)
 						rc = tn_err_set(err, TN_ENOENT, "ALTER TABLE %s: no constraint %s",

@@ -365,21 +365,12 @@ static int stmt_update_delete(struct tarn_engine *e, struct toks *ts, struct tar
 				free(col);
 				goto out;
 			}
-			c = tn_schema_find(schema, col);
-			for (size_t i = 0; c < 0 && i < schema->ncols; i++)
-				if (strcasecmp(schema->cols[i].name, col) == 0)
-					c = (int)i;
+			c = sess_find_col(schema, col);
 			if (c < 0) {
-				const char **names = tn_malloc(schema->ncols * sizeof(char *) + 1);
-				const char *near;
+				char what[300];
 
-				for (size_t i = 0; i < schema->ncols; i++)
-					names[i] = schema->cols[i].name;
-				near = tn_str_nearest(col, names, schema->ncols);
-				rc = tn_err_set(err, TN_ENOENT, "UPDATE %s: no column %s%s%s%s", t.display,
-						col, near ? "; did you mean " : "", near ? near : "",
-						near ? "?" : "");
-				free(names);
+				snprintf(what, sizeof(what), "UPDATE %s: the table", t.display);
+				rc = sess_no_column(schema, what, col, err);
 				free(col);
 				goto out;
 			}
@@ -640,8 +631,7 @@ static int stmt_copy(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		rc = tn_err_set(err, TN_EINVAL, "COPY INTO: FILEFORMAT = CSV, JSON or PARQUET is required");
 	if (rc != TN_OK)
 		goto out;
-	for (char *c = format; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	tn_str_lower(format);
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0 && strcmp(format, "parquet") != 0) {
 		rc = tn_err_set(err, TN_EINVAL, "COPY INTO: FILEFORMAT %s is not one of CSV, JSON, PARQUET",
 				format);
@@ -723,11 +713,8 @@ static int stmt_copy(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		}
 		while (rc == TN_OK && sqlite3_step(info) == SQLITE_ROW) {
 			const char *c = (const char *)sqlite3_column_text(info, 0);
-			int k = -1;
+			int k = sess_find_col(ts_schema, c);
 
-			for (size_t j = 0; j < ts_schema->ncols; j++)
-				if (strcasecmp(ts_schema->cols[j].name, c) == 0)
-					k = (int)j;
 			if (k < 0) {
 				rc = tn_err_set(err, TN_EINVAL,
 						"COPY INTO %s: %s has a column %s that the table does not have",

@@ -66,30 +66,6 @@ static void clauses_free(struct merge *m)
 	free(m->cl);
 }
 
-static int find_col(const struct tn_schema *s, const char *name)
-{
-	for (size_t i = 0; i < s->ncols; i++)
-		if (strcasecmp(s->cols[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int no_column(const struct tn_schema *s, const char *what, const char *name,
-		     struct tn_err *err)
-{
-	const char **names = tn_malloc(s->ncols * sizeof(char *) + 1);
-	const char *near;
-	int rc;
-
-	for (size_t i = 0; i < s->ncols; i++)
-		names[i] = s->cols[i].name;
-	near = tn_str_nearest(name, names, s->ncols);
-	rc = tn_err_set(err, TN_ENOENT, "MERGE: %s has no column %s%s%s%s", what, name,
-			near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
-	free(names);
-	return rc;
-}
-
 static const char *const clause_stop[] = {"WHEN", "THEN", NULL};
 static const char *const comma[] = {",", NULL};
 
@@ -115,9 +91,9 @@ static int parse_set(struct merge *m, struct toks *ts, struct mclause *c, struct
 			free(col);
 			return rc;
 		}
-		k = find_col(m->schema, col);
+		k = sess_find_col(m->schema, col);
 		if (k < 0) {
-			rc = no_column(m->schema, "the target", col, err);
+			rc = sess_no_column(m->schema, "MERGE: the target", col, err);
 			free(col);
 			return rc;
 		}
@@ -160,9 +136,9 @@ static int parse_insert(struct merge *m, struct toks *ts, struct mclause *c, str
 		}
 		if (rc != TN_OK)
 			return rc;
-		k = find_col(m->schema, col);
+		k = sess_find_col(m->schema, col);
 		if (k < 0) {
-			rc = no_column(m->schema, "the target", col, err);
+			rc = sess_no_column(m->schema, "MERGE: the target", col, err);
 			free(col);
 			return rc;
 		}
@@ -433,9 +409,6 @@ static int merge_fn(void *ctx, const struct tn_batch *rows, uint8_t *act, struct
 		sqlite3_reset(m->join);
 	}
 	if (rc == TN_OK && m->unmatched) {
-		int nb = (int)nclauses(m, M_BY_SOURCE);
-
-		(void)nb;
 		sqlite3_reset(m->unmatched);
 		while (rc == TN_OK && (s = sqlite3_step(m->unmatched)) == SQLITE_ROW) {
 			int64_t ti = sqlite3_column_int64(m->unmatched, 0);
@@ -562,20 +535,22 @@ static char *keys_filter(struct merge *m, struct toks *ts, size_t from, size_t t
 				tc = c2;
 				sc = c1;
 			}
-			if (tc && find_col(m->schema, tc) >= 0) {
+			int k = tc ? sess_find_col(m->schema, tc) : -1;
+
+			if (k >= 0) {
+				const char *col = m->schema->cols[k].name;
 				char sql[512];
 				sqlite3_stmt *st;
 
 				tn_buf_printf(&idx, NULL, "%s\"%s\"", idx.len ? ", " : "", sc);
-				snprintf(sql, sizeof(sql), "SELECT min(\"%s\"), max(\"%s\"), typeof(min(\"%s\")) FROM temp.%s",
-					 sc, sc, sc, m->src);
+				snprintf(sql, sizeof(sql), "SELECT min(\"%s\"), max(\"%s\") FROM temp.%s", sc, sc,
+					 m->src);
 				if (sqlite3_prepare_v2(m->e->db, sql, -1, &st, NULL) == SQLITE_OK) {
 					if (sqlite3_step(st) == SQLITE_ROW &&
 					    sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
 						tn_buf_printf(&filt, NULL, "%s`%s` >= %lld AND `%s` <= %lld",
-							      any ? " AND " : "", m->schema->cols[find_col(m->schema, tc)].name,
-							      (long long)sqlite3_column_int64(st, 0),
-							      m->schema->cols[find_col(m->schema, tc)].name,
+							      any ? " AND " : "", col,
+							      (long long)sqlite3_column_int64(st, 0), col,
 							      (long long)sqlite3_column_int64(st, 1));
 						any = true;
 					}

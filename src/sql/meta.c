@@ -35,11 +35,7 @@ int sess_query_each(struct tarn_engine *e, const char *sql, sess_batch_fn fn, vo
 
 static char *lower(const char *s)
 {
-	char *d = tn_strdup(s);
-
-	for (char *p = d; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	return d;
+	return tn_str_lower(tn_strdup(s));
 }
 
 static bool like(const char *pat, const char *name)
@@ -456,7 +452,7 @@ static int show_columns_of(struct tarn_engine *e, struct tarn_result *r,
 		char *text;
 
 		tn_buf_init(&q, 0);
-		tn_buf_printf(&q, NULL, "SELECT * FROM %s", t->catalog ? "" : "");
+		tn_buf_puts(&q, "SELECT * FROM ", NULL);
 		if (t->catalog)
 			tn_buf_printf(&q, NULL, "`%s`.`%s`.`%s`", t->catalog, t->schema, t->name);
 		else

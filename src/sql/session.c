@@ -435,6 +435,30 @@ int sess_put(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_arena *a,
 	return rc;
 }
 
+int sess_find_col(const struct tn_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		if (strcasecmp(s->cols[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int sess_no_column(const struct tn_schema *s, const char *what, const char *name,
+		   struct tn_err *err)
+{
+	const char **names = tn_malloc(s->ncols * sizeof(char *) + 1);
+	const char *near;
+	int rc;
+
+	for (size_t i = 0; i < s->ncols; i++)
+		names[i] = s->cols[i].name;
+	near = tn_str_nearest(name, names, s->ncols);
+	rc = tn_err_set(err, TN_ENOENT, "%s has no column %s%s%s%s", what, name,
+			near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+	free(names);
+	return rc;
+}
+
 /* ---- results ---- */
 
 struct res_cell {
@@ -514,11 +538,6 @@ void res_add_null(struct tarn_result *r)
 	add_cell(r, c);
 }
 
-void res_end_row(struct tarn_result *r)
-{
-	(void)r;
-}
-
 static void rows_free(struct tarn_result *r)
 {
 	struct res_rows *rr = rows_of(r);
@@ -591,7 +610,7 @@ static void infer_type(struct tn_type *t, sqlite3_value **vals, size_t n, size_t
 }
 
 /* Put a value into an inferred column leniently (SQLite's dynamic types). */
-static int put_loose(struct tarn_result *r, sqlite3_value *val, struct tn_vec *v, size_t i,
+static int put_loose(sqlite3_value *val, struct tn_vec *v, size_t i,
 		     struct tn_arena *a, const char *col, int64_t row, struct tn_err *err)
 {
 	int ty = sqlite3_value_type(val);
@@ -634,12 +653,10 @@ static int put_loose(struct tarn_result *r, sqlite3_value *val, struct tn_vec *v
 
 		b->ptr = (const uint8_t *)tn_arena_strndup(a, (const char *)s, (size_t)n);
 		b->len = (uint32_t)n;
-		(void)r;
 		return TN_OK;
 	}
 	}
 }
-
 
 static int put_value(struct tarn_result *r, sqlite3_value *val, struct tn_batch *b, size_t col,
 		     size_t i, struct tn_err *err)
@@ -649,7 +666,7 @@ static int put_value(struct tarn_result *r, sqlite3_value *val, struct tn_batch 
 	int64_t row = r->nrows_out + (int64_t)i + 1;
 
 	if (r->loose[col])
-		return put_loose(r, val, v, i, &b->arena, name, row, err);
+		return put_loose(val, v, i, &b->arena, name, row, err);
 	return sql_value_to_vec(val, v, i, &b->arena, name, row, err);
 }
 

@@ -198,7 +198,6 @@ void res_columns(struct tarn_result *r, const char *const *cols, size_t n);
 void res_add_str(struct tarn_result *r, const char *s);   /* NULL: null */
 void res_add_int(struct tarn_result *r, int64_t v);
 void res_add_null(struct tarn_result *r);
-void res_end_row(struct tarn_result *r);
 /* A SELECT: prepares sql (already rewritten), reads the first rows to
  * know the column types. */
 int res_query(struct tarn_result *r, const char *sql, struct tn_err *err);
@@ -225,6 +224,12 @@ void res_release(struct tarn_result *r);
  * updated row): the null flag follows the new value. */
 int sess_put(sqlite3_value *val, struct tn_vec *v, size_t i, struct tn_arena *a,
 	     const char *column, int64_t row, struct tn_err *err);
+
+/* The column named name (ASCII case ignored), or -1. */
+int sess_find_col(const struct tn_schema *s, const char *name);
+/* TN_ENOENT "<what> has no column x; did you mean y?". */
+int sess_no_column(const struct tn_schema *s, const char *what, const char *name,
+		   struct tn_err *err);
 
 /* Spark SQL functions SQLite lacks (funcs.c). */
 int sql_funcs_register(sqlite3 *db, struct tn_err *err);

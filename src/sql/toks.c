@@ -234,8 +234,7 @@ int tk_qname(struct toks *ts, struct qname *q, struct tn_err *err)
 		if (*p == '/' || *p == '.' || *p == '~') {
 			q->part[0] = ident_value(ts->text, tk_peek(ts, 0));
 			q->part[1] = ident_value(ts->text, tk_peek(ts, 2));
-			for (char *c = q->part[0]; *c; c++)
-				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+			tn_str_lower(q->part[0]);
 			q->n = 2;
 			q->path = true;
 			ts->pos += 3;
