@@ -81,4 +81,48 @@ int tarn_complete(struct tarn_engine *e, const char *text, size_t pos, size_t *s
 		  char ***out, size_t *n);
 void tarn_strv_free(char **v, size_t n);
 
+/* ---- the engine's lexer, for editors (highlighting, statement bounds,
+ * guardrails) ---- */
+
+enum tarn_tok {
+	TARN_TOK_SPACE,   /* blanks and newlines */
+	TARN_TOK_COMMENT, /* -- line or block comment */
+	TARN_TOK_KEYWORD,
+	TARN_TOK_IDENT,   /* names, `quoted` names */
+	TARN_TOK_STRING,
+	TARN_TOK_NUMBER,
+	TARN_TOK_PARAM,   /* ?, :name, $name */
+	TARN_TOK_OP,      /* operators and punctuation */
+	TARN_TOK_ERROR,   /* unterminated string, name or comment; stray byte */
+};
+
+struct tarn_token {
+	enum tarn_tok kind;
+	size_t start, len; /* bytes of the text */
+};
+
+/* Call fn for each token of text[0..len), in order, until it returns
+ * false. Never fails: what the lexer cannot read is a TARN_TOK_ERROR. */
+void tarn_sql_tokens(const char *text, size_t len,
+		     bool (*fn)(void *ctx, const struct tarn_token *t), void *ctx);
+
+/* The statement that byte pos of text[0..len) is in: [*start, *end),
+ * without its ';' and the blanks around it. Statements are split at ';'
+ * outside strings, names and comments; a pos just after a ';' or in the
+ * blanks after it belongs to the statement before when nothing but blanks
+ * follow on that line. *start == *end when there is none. */
+void tarn_sql_statement_at(const char *text, size_t len, size_t pos, size_t *start,
+			   size_t *end);
+
+/* What a statement does, for read-only mode and confirmations. */
+struct tarn_stmt_info {
+	bool writes;      /* changes data or the catalog (not SELECT, WITH ...
+			     SELECT, VALUES, SHOW, DESCRIBE, EXPLAIN, USE) */
+	bool destructive; /* DROP, TRUNCATE, DELETE or UPDATE without WHERE,
+			     VACUUM, RESTORE, INSERT OVERWRITE, CREATE OR REPLACE */
+	char what[96];    /* "DROP TABLE", "DELETE without WHERE", ... or the
+			     first keyword(s) */
+};
+void tarn_sql_classify(const char *sql, size_t len, struct tarn_stmt_info *out);
+
 #endif
