@@ -248,9 +248,19 @@ const struct tui_action *action_find(const char *name);
 /* All registered actions, in registration order. */
 size_t action_count(void);
 const struct tui_action *action_at(size_t i);
-/* Run an action by name: records the 'm' marker, runs it, shows an error
- * in the status bar. (app.c) */
+/* Run an action by name: runs it, records its 'm' marker (unless it only
+ * opened a prompt with app_ask), shows an error in the status bar. (app.c)
+ *
+ * Everything a user does is an action, so that recordings replay it:
+ * a text key that no binding takes runs "<context>.insert" (for example
+ * "editor.insert") with the key's UTF-8 as the argument, when the focused
+ * pane's context has such an action. Overlays answer through actions too
+ * ("app.yes", "app.no", "app.close"). */
 int app_action(struct tui_app *app, const char *name, const char *arg);
+/* For an action started without its argument: ask for it in a prompt; on
+ * Enter the action runs again with the text (and that run is what gets
+ * recorded). Returns TN_OK. */
+int app_ask(struct tui_app *app, const char *action, const char *label, const char *initial);
 
 /* Key map: the defaults from the registry, then the user's file (lines
  * "bind CONTEXT KEYS ACTION", "unbind CONTEXT KEYS", '#' comments). */
@@ -325,9 +335,6 @@ struct tui_pane;
 struct tui_pane_ops {
 	/* Draw into r of g. focused: the pane has the keyboard. */
 	void (*draw)(struct tui_pane *p, struct tui_grid *g, struct tui_rect r, bool focused);
-	/* A key no binding took (typed text for the editor, prompt input).
-	 * Returns true when used. May be NULL. */
-	bool (*key)(struct tui_pane *p, int key);
 	/* Waiting for something (a job of its own): replay waits until no
 	 * pane is busy and the workers are idle. May be NULL. */
 	bool (*busy)(struct tui_pane *p);
@@ -428,6 +435,13 @@ void app_show_text(struct tui_app *app, const char *title, const char *text);
 void app_copy(struct tui_app *app, const char *what, const char *text);
 /* A pane's state changed asynchronously: draw again. */
 void app_redraw(struct tui_app *app);
+/* Run a program on the terminal (leaving curses and coming back), e.g.
+ * $EDITOR on a file. TN_EINVAL in headless mode; the program's failure
+ * as TN_EIO. */
+int app_run_external(struct tui_app *app, const char *const argv[], struct tn_err *err);
+/* Like app_run_sql without the confirmation (the caller asked already);
+ * read-only mode still refuses writes. */
+void app_run_sql_now(struct tui_app *app, const char *sql, const char *title);
 
 /* ============================================================== terminal */
 
