@@ -62,9 +62,12 @@ static void add_from_query(struct tarn_engine *e, const char *sql, const char *c
 	const struct tn_schema *s;
 	struct tn_batch b = {0};
 	size_t used, col = fallback;
-	bool found = false, no_audit = e->no_audit;
+	bool found = false, no_audit;
 	int rc;
 
+	if (e == NULL)
+		return; /* keywords only (the editor while its engine is busy) */
+	no_audit = e->no_audit;
 	e->no_audit = true;
 	rc = tarn_exec(e, sql, strlen(sql), &used, &r, NULL);
 	if (rc != TN_OK || r == NULL)

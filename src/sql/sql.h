@@ -76,7 +76,8 @@ bool tarn_sql_complete(const char *sql, size_t len);
  * keywords, catalogs, schemas, tables (after FROM, JOIN, INTO, TABLE,
  * UPDATE, ... or a 'x.' prefix) and columns of the tables the statement
  * names. Sorted, unique; *start is where the replaced word starts. Free
- * with tarn_strv_free. */
+ * with tarn_strv_free. e may be NULL: keywords only, nothing from the
+ * catalog (an editor whose engine is busy). */
 int tarn_complete(struct tarn_engine *e, const char *text, size_t pos, size_t *start,
 		  char ***out, size_t *n);
 void tarn_strv_free(char **v, size_t n);
