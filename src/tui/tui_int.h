@@ -362,6 +362,9 @@ struct tui_pane *history_pane_new(struct tui_app *app);
 void editor_insert_text(struct tui_pane *editor, const char *text);
 /* Replace the current buffer's text (a new buffer when it has text). */
 void editor_set_text(struct tui_pane *editor, const char *text);
+/* Close the editor's completion list: true when one was open (the app's
+ * Esc closes it before cancelling anything). */
+bool editor_popup_close(struct tui_pane *editor);
 /* Run sql in the query worker and show its rows (or message) in Results.
  * title says where it came from ("preview main.shop.items"). */
 void results_run(struct tui_pane *results, const char *sql, const char *title);
