@@ -333,7 +333,9 @@ char *tui_quote_string(const char *s);
 struct tui_pane;
 
 struct tui_pane_ops {
-	/* Draw into r of g. focused: the pane has the keyboard. */
+	/* Draw into r of g: the inside of the pane's frame (the app draws the
+	 * frame with the pane's title, and hides the terminal cursor before
+	 * each frame). focused: the pane has the keyboard. */
 	void (*draw)(struct tui_pane *p, struct tui_grid *g, struct tui_rect r, bool focused);
 	/* Waiting for something (a job of its own): replay waits until no
 	 * pane is busy and the workers are idle. May be NULL. */
