@@ -95,6 +95,8 @@ int theme_parse(const char *text, size_t len, const char *file, struct tui_theme
 void theme_degrade(struct tui_theme *t, int ncolors);
 /* The nearest of the first n (8 or 16) xterm colours to xterm colour c. */
 int theme_nearest(int c, int n);
+/* The text of the built-in "dark" theme (the same as themes/dark.theme). */
+const char *theme_builtin_dark(void);
 
 /* ================================================================== grid */
 
@@ -270,6 +272,10 @@ int keymap_load(const char *path, struct tn_err *err); /* ENOENT is not an error
  * is set when keys[0..n) starts a longer binding (wait for the next key). */
 const struct tui_action *keymap_lookup(enum tui_ctx ctx, const int *keys, size_t n,
 				       bool *prefix);
+/* Like keymap_lookup, in ctx only (no global fallback): the app tries the
+ * focused pane's bindings, then its "<ctx>.insert" for text, then global. */
+const struct tui_action *keymap_lookup_in(enum tui_ctx ctx, const int *keys, size_t n,
+					  bool *prefix);
 /* The bindings of an action, as text ("C-p, :"), for help and palette. */
 const char *keymap_keys_of(const struct tui_action *a, char *buf, size_t n);
 /* $XDG_CONFIG_HOME/tarn/keys (or ~/.config/tarn/keys). Caller frees. */
