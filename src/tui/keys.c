@@ -55,7 +55,7 @@ bool key_is_text(int key)
 	return key >= 32 && key != 127 && key < 0x110000 && !(key >= 0xd800 && key < 0xe000);
 }
 
-static size_t utf8_put(uint32_t cp, char *b)
+size_t tui_utf8_encode(uint32_t cp, char b[4])
 {
 	if (cp < 0x80) {
 		b[0] = (char)cp;
@@ -142,7 +142,7 @@ const char *key_name(int key, char *buf, size_t n)
 		snprintf(tmp, sizeof(tmp), "C-%c",
 			 key <= 26 ? 'a' + key - 1 : "[\\]^_"[key - 27]);
 	else if (key_is_text(key))
-		tmp[utf8_put((uint32_t)key, tmp)] = '\0';
+		tmp[tui_utf8_encode((uint32_t)key, tmp)] = '\0';
 	else
 		snprintf(tmp, sizeof(tmp), "<%#x>", (unsigned)key);
 	snprintf(buf, n, "%s%s", alt, tmp);
@@ -173,7 +173,7 @@ size_t key_encode(int key, char *buf, size_t n)
 		memcpy(tmp + len, seqs[i].seq, strlen(seqs[i].seq));
 		len += strlen(seqs[i].seq);
 	} else {
-		len += utf8_put((uint32_t)key, tmp + len);
+		len += tui_utf8_encode((uint32_t)key, tmp + len);
 	}
 	if (len > n)
 		return 0;

@@ -211,6 +211,9 @@ size_t key_decode(const char *s, size_t n, int *key);
 size_t key_encode(int key, char *buf, size_t n);
 /* A printable key (text to insert): not a control or TK_* key. */
 bool key_is_text(int key);
+/* The UTF-8 bytes of code point cp (at most 4) into out. Returns the
+ * length. (keys.c) */
+size_t tui_utf8_encode(uint32_t cp, char out[4]);
 
 /* =============================================================== actions */
 
@@ -466,6 +469,8 @@ void term_draw(struct tui_term *t, const struct tui_grid *g, const struct tui_th
  * returning early when extra_fd becomes readable (-1: none). 0: none;
  * TK_RESIZE after SIGWINCH. */
 int term_key(struct tui_term *t, int timeout_ms, int extra_fd);
+/* term_key waiting on several fds (the workers' wake fds); nfds <= 8. */
+int term_key_fds(struct tui_term *t, int timeout_ms, const int *fds, size_t nfds);
 /* Write an escape sequence straight to the terminal (OSC 52). */
 void term_raw(struct tui_term *t, const char *bytes, size_t n);
 /* Leave curses for a child process ($EDITOR) and come back. */
