@@ -80,7 +80,7 @@ const struct cli_cmd cli_commands[] = {
 	 "Options:\n"
 	 "      --version N  checkpoint version N instead of the latest\n",
 	 cli_cmd_checkpoint},
-	{"demo", "[--lakehouse DIR] [--force] [--sql]",
+	{"demo", "[--lakehouse DIR] [--force] [--sql] [--no-tui]",
 	 "build a demo lakehouse of sales data with a history to explore",
 	 "Creates a lakehouse with a bronze/silver/gold sales dataset: CRM exports and\n"
 	 "web-shop orders as they land (main.bronze), customers, products and orders\n"
@@ -91,6 +91,8 @@ const struct cli_cmd cli_commands[] = {
 	 "INSERT OVERWRITE and CREATE OR REPLACE. Everything is made by a SQL script\n"
 	 "run through the engine; the rows are the same on every run. Progress goes\n"
 	 "to stderr; then the tables, their rows and versions and the time taken.\n"
+	 "On a terminal, the workbench then opens on the new lakehouse with a first\n"
+	 "query in the editor.\n"
 	 "A lakehouse directory that is not empty is refused unless --force.\n"
 	 "Options:\n"
 	 "  -L, --lakehouse DIR  the lakehouse to create (also before the command;\n"
@@ -99,7 +101,8 @@ const struct cli_cmd cli_commands[] = {
 	 "      --force          replace the lakehouse in DIR (its catalog, warehouse,\n"
 	 "                       pipelines and shares; a directory holding anything\n"
 	 "                       else is still refused)\n"
-	 "      --sql            print the SQL script instead of running it\n",
+	 "      --sql            print the SQL script instead of running it\n"
+	 "      --no-tui         only build the lakehouse, even on a terminal\n",
 	 cli_cmd_demo},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",

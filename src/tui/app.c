@@ -364,7 +364,7 @@ static const struct tui_action app_actions[] = {
 	{"app.palette", "the command palette: find an action by name and run it", CTX_GLOBAL,
 	 "C-p, :", act_palette, false},
 	{"app.help", "every action with its keys", CTX_GLOBAL, "?, F1, C-w ?", act_help, false},
-	{"app.focus_next", "focus the next pane", CTX_GLOBAL, "C-w w, C-w C-w, Tab, F6",
+	{"app.focus_next", "focus the next pane", CTX_GLOBAL, "C-w w, Tab, F6",
 	 act_focus_next, false},
 	{"app.focus_prev", "focus the previous pane", CTX_GLOBAL, "C-w W, C-w p, S-Tab",
 	 act_focus_prev, false},
@@ -437,6 +437,8 @@ static void app_key(struct tui_app *app, int key)
 	if (a == NULL && !prefix && ctx != CTX_GLOBAL)
 		a = keymap_lookup_in(CTX_GLOBAL, p->pending, p->npending, &prefix);
 	if (a != NULL) {
+		if (p->npending == 2 && tn_str_endswith(app->status, " ..."))
+			app->status[0] = '\0'; /* the prefix's hint has done its job */
 		p->npending = 0;
 		app_action(app, a->name, NULL);
 	} else if (prefix) {
