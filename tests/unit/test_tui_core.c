@@ -421,6 +421,129 @@ static void test_grid(void **state)
 	grid_free(&g);
 }
 
+
+/* ------------------------------------------------------------ recordings */
+
+static const struct tui_action rec_actions[] = {
+	{"rec.search", "search", CTX_RESULTS, "/", act_note, false},
+	{"rec.login", "log in", CTX_GLOBAL, "", act_note, true},
+};
+
+static void test_replay_load(void **state)
+{
+	struct tui_replay rp;
+	struct tn_err err;
+	char *path;
+
+	(void)state;
+	path = tmp_file("{\"version\": 2, \"width\": 90, \"height\": 28, \"timestamp\": 5}\n"
+			"[0.1, \"o\", \"\\u001b[2J\"]\n"
+			"[0.2, \"i\", \"x\"]\n"
+			"\n"
+			"[0.3, \"m\", \"results.sort\\tamount desc\"]\n"
+			"[0.4, \"r\", \"100x40\"]\n"
+			"[0.5, \"m\", \"app.help\"]\n");
+	assert_int_equal(replay_load(path, &rp, &err), TN_OK);
+	assert_int_equal(rp.w, 90);
+	assert_int_equal(rp.h, 28);
+	assert_int_equal(rp.n, 3); /* markers present: the 'i' event is dropped */
+	assert_int_equal(rp.steps[0].kind, 'm');
+	assert_string_equal(rp.steps[0].action, "results.sort");
+	assert_string_equal(rp.steps[0].arg, "amount desc");
+	assert_int_equal(rp.steps[1].kind, 'r');
+	assert_int_equal(rp.steps[1].w, 100);
+	assert_int_equal(rp.steps[1].h, 40);
+	assert_null(rp.steps[2].arg);
+	replay_free(&rp);
+	unlink(path);
+	free(path);
+
+	/* without markers the keys are the steps */
+	path = tmp_file("{\"version\": 2, \"width\": 80, \"height\": 24}\n"
+			"[0.2, \"i\", \"\\u001b[A\"]\n");
+	assert_int_equal(replay_load(path, &rp, &err), TN_OK);
+	assert_int_equal(rp.n, 1);
+	assert_string_equal(rp.steps[0].input, "\033[A");
+	replay_free(&rp);
+	unlink(path);
+	free(path);
+
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"{\"version\": 1, \"width\": 80, \"height\": 24}\n", ":1: not an asciicast v2"},
+		{"{\"version\": 2}\n", ":1: the header needs a width and a height"},
+		{"{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"m\"]\n",
+		 ":2: expected an event [time, code, data]"},
+		{"{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\", \"x\"]\nnot json\n",
+		 ":3: expected an event"},
+		{"{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"r\", \"80by24\"]\n",
+		 ":2: a resize needs WxH"},
+		{"{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"m\", \"\\targ\"]\n",
+		 ":2: a marker without an action name"},
+		{"", "an empty recording"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		path = tmp_file(bad[i].text);
+		assert_int_equal(replay_load(path, &rp, &err), TN_EINVAL);
+		if (strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, err.msg, bad[i].msg);
+		assert_int_equal(rp.n, 0);
+		unlink(path);
+		free(path);
+	}
+}
+
+static void test_recorder(void **state)
+{
+	struct tui_recorder *r;
+	struct tui_replay rp;
+	struct tui_theme th;
+	struct tui_grid g;
+	struct tn_err err;
+	char *path = tmp_file(""), *text = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(theme_load("dark", &th, &err), TN_OK);
+	assert_int_equal(rec_open(path, 40, 10, true, &r, &err), TN_OK);
+	grid_init(&g, 40, 10, false);
+	grid_puts(&g, 0, 0, 40, ST_DEFAULT, "hunter2 visible");
+	grid_secret(&g, 0, 0, 7);
+	rec_frame(r, &g, &th);
+	rec_input(r, TK_UP);
+	rec_action(r, &rec_actions[0], "needle");
+	rec_action(r, &rec_actions[1], "s3cret-password");
+	rec_resize(r, 50, 12);
+	rec_close(r);
+	grid_free(&g);
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &cap, '\0', f) > 0);
+	fclose(f);
+	assert_null(strstr(text, "hunter2"));
+	assert_null(strstr(text, "s3cret"));
+	assert_non_null(strstr(text, "******* visible"));
+	assert_non_null(strstr(text, "\"TERM\""));
+	free(text);
+
+	assert_int_equal(replay_load(path, &rp, &err), TN_OK);
+	assert_int_equal(rp.w, 40);
+	assert_int_equal(rp.h, 10);
+	assert_int_equal(rp.n, 3);
+	assert_string_equal(rp.steps[0].action, "rec.search");
+	assert_string_equal(rp.steps[0].arg, "needle");
+	assert_string_equal(rp.steps[1].action, "rec.login");
+	assert_null(rp.steps[1].arg);
+	assert_int_equal(rp.steps[2].kind, 'r');
+	assert_true(rp.steps[0].time <= rp.steps[2].time);
+	replay_free(&rp);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	/* wide characters need a UTF-8 locale's wcwidth */
@@ -431,7 +554,8 @@ int main(void)
 		cmocka_unit_test(test_key_encode),   cmocka_unit_test(test_theme_parse),
 		cmocka_unit_test(test_theme_errors), cmocka_unit_test(test_theme_files),
 		cmocka_unit_test(test_theme_degrade), cmocka_unit_test(test_keymap),
-		cmocka_unit_test(test_grid),
+		cmocka_unit_test(test_grid),         cmocka_unit_test(test_replay_load),
+		cmocka_unit_test(test_recorder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
