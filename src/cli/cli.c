@@ -13,6 +13,7 @@
 #include "cli/cmds.h"
 #include "cli/format.h"
 #include "config.h"
+#include "tui/tui.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -79,7 +80,7 @@ const struct cli_cmd cli_commands[] = {
 	 "Options:\n"
 	 "      --version N  checkpoint version N instead of the latest\n",
 	 cli_cmd_checkpoint},
-	{"demo", "[--lakehouse DIR] [--force] [--sql]",
+	{"demo", "[--lakehouse DIR] [--force] [--sql] [--no-tui]",
 	 "build a demo lakehouse of sales data with a history to explore",
 	 "Creates a lakehouse with a bronze/silver/gold sales dataset: CRM exports and\n"
 	 "web-shop orders as they land (main.bronze), customers, products and orders\n"
@@ -90,6 +91,8 @@ const struct cli_cmd cli_commands[] = {
 	 "INSERT OVERWRITE and CREATE OR REPLACE. Everything is made by a SQL script\n"
 	 "run through the engine; the rows are the same on every run. Progress goes\n"
 	 "to stderr; then the tables, their rows and versions and the time taken.\n"
+	 "On a terminal, the workbench then opens on the new lakehouse with a first\n"
+	 "query in the editor.\n"
 	 "A lakehouse directory that is not empty is refused unless --force.\n"
 	 "Options:\n"
 	 "  -L, --lakehouse DIR  the lakehouse to create (also before the command;\n"
@@ -98,7 +101,8 @@ const struct cli_cmd cli_commands[] = {
 	 "      --force          replace the lakehouse in DIR (its catalog, warehouse,\n"
 	 "                       pipelines and shares; a directory holding anything\n"
 	 "                       else is still refused)\n"
-	 "      --sql            print the SQL script instead of running it\n",
+	 "      --sql            print the SQL script instead of running it\n"
+	 "      --no-tui         only build the lakehouse, even on a terminal\n",
 	 cli_cmd_demo},
 	{"help", "[COMMAND]", "show help for tarn or for one command",
 	 "Without COMMAND, list the commands. With one, show its usage and options.\n",
@@ -288,7 +292,10 @@ const struct cli_cmd cli_commands[] = {
 };
 
 static const char global_usage[] =
-	"usage: tarn [--help | --version] [--lakehouse DIR] COMMAND [ARGS...]\n";
+	"usage: tarn [--help | --version] [--lakehouse DIR] COMMAND [ARGS...]\n"
+	"       tarn [--lakehouse DIR] [--theme NAME] [--keys FILE] [--ascii] [--read-only]\n"
+	"            [--no-confirm] [--record FILE.cast [--record-input]]\n"
+	"            [--replay FILE [--speed X] [--headless] [--dump-screen FILE] [--size WxH]]\n";
 
 const char *cli_lakehouse;
 
@@ -355,6 +362,32 @@ static void print_global_help(FILE *out)
 	      "                   the lakehouse for commands that open one (default:\n"
 	      "                   $TARN_HOME, else $XDG_DATA_HOME/tarn, else\n"
 	      "                   ~/.local/share/tarn)\n"
+	      "\nWithout a command, tarn opens the terminal workbench on the lakehouse:\n"
+	      "catalog, SQL editor, results and table history (press ? inside for the\n"
+	      "keys, : for the command palette). Its options:\n"
+	      "      --theme NAME   colour theme: dark (default), light, high-contrast,\n"
+	      "                   monochrome, or a theme file (also $TARN_THEME); NO_COLOR\n"
+	      "                   turns colours off\n"
+	      "      --keys FILE    key map (default: $XDG_CONFIG_HOME/tarn/keys, else\n"
+	      "                   ~/.config/tarn/keys): lines 'bind CONTEXT KEYS ACTION'\n"
+	      "                   and 'unbind CONTEXT KEYS'\n"
+	      "      --ascii        ASCII line drawing (also when the locale is not UTF-8)\n"
+	      "      --read-only    refuse statements that change the lakehouse\n"
+	      "      --no-confirm   do not ask before destructive statements (DROP,\n"
+	      "                   DELETE or UPDATE without WHERE, VACUUM, RESTORE, ...)\n"
+	      "      --record FILE.cast\n"
+	      "                   record the session as asciicast v2 (screens and one\n"
+	      "                   marker per action; secrets are left out)\n"
+	      "      --record-input also record the keys typed\n"
+	      "      --replay FILE  replay a recording's actions (or keys), waiting for\n"
+	      "                   the engine between steps, then stay interactive\n"
+	      "      --speed X      with --replay on a terminal: keep the recorded pauses,\n"
+	      "                   X times faster (at most 2 s each)\n"
+	      "      --headless     with --replay: no terminal; exit at the end\n"
+	      "      --dump-screen FILE\n"
+	      "                   with --headless: write the last screen as text to FILE\n"
+	      "      --size WxH     with --headless: the screen size (default: the\n"
+	      "                   recording's)\n"
 	      "\nCommands:\n",
 	      out);
 	for (const struct cli_cmd *c = cli_commands; c->name != NULL; c++)
@@ -403,8 +436,10 @@ static int cmd_version(int argc, char **argv)
 
 int cli_main(int argc, char **argv)
 {
+	static struct tui_opts topts;
 	const struct cli_cmd *c;
-	int i = 1;
+	const char *tui_opt = NULL;
+	int i = 1, r;
 
 	tn_log_open_env();
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -435,14 +470,28 @@ int cli_main(int argc, char **argv)
 			cli_lakehouse = a + 12;
 			continue;
 		}
+		r = cli_tui_option(argc, argv, &i, &topts);
+		if (r < 0) {
+			fputs(global_usage, stderr);
+			return CLI_USAGE;
+		}
+		if (r > 0) {
+			tui_opt = a;
+			continue;
+		}
 		fprintf(stderr, "tarn: unknown option '%s'\n", a);
 		fputs(global_usage, stderr);
 		return CLI_USAGE;
 	}
 	if (i >= argc) {
-		fputs("tarn: no command given (the terminal workbench is not built yet)\n", stderr);
+		tn_info("run: workbench");
+		topts.lakehouse = cli_lakehouse;
+		return cli_tui_run(&topts);
+	}
+	if (tui_opt != NULL) {
+		fprintf(stderr, "tarn: %s is an option of the workbench (tarn without a command)\n",
+			tui_opt);
 		fputs(global_usage, stderr);
-		fputs("Run `tarn --help` for the list of commands.\n", stderr);
 		return CLI_USAGE;
 	}
 	c = cli_find(argv[i]);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -19,9 +20,19 @@
 #include "cli/cmds.h"
 #include "cli/demo.h"
 #include "sql/sql.h"
+#include "tui/tui.h"
 
 /* What a lakehouse directory holds (ARCHITECTURE "The lakehouse on disk");
  * --force removes these and nothing else. */
+/* What the editor holds when the demo opens in the workbench. */
+static const char demo_starter_sql[] =
+	"-- The demo lakehouse: main.bronze (raw), main.silver (clean), main.gold (reports).\n"
+	"-- Run the statement under the cursor; ? lists the keys, : the actions.\n"
+	"SELECT region, count(*) AS orders, sum(amount) AS revenue\n"
+	"FROM main.silver.orders\n"
+	"GROUP BY region\n"
+	"ORDER BY revenue DESC;\n";
+
 static const char *const lakehouse_entries[] = {
 	"tarn.db", "tarn.db-wal", "tarn.db-shm", "tarn.db-journal", "warehouse", "pipelines", "shares",
 };
@@ -188,13 +199,14 @@ int cli_cmd_demo(int argc, char **argv)
 		{"lakehouse", required_argument, NULL, 'L'},
 		{"force", no_argument, NULL, 'f'},
 		{"sql", no_argument, NULL, 's'},
+		{"no-tui", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct cli_cmd *self = cli_find("demo");
 	struct tarn_engine_opts eo = {0};
 	struct tarn_engine *e = NULL;
 	struct tn_err err = {0};
-	bool force = false, nonempty;
+	bool force = false, nonempty, no_tui = false;
 	char *dir = NULL, *stranger = NULL;
 	const char *failed = NULL;
 	size_t nsteps;
@@ -210,6 +222,8 @@ int cli_cmd_demo(int argc, char **argv)
 			dir = tn_strdup(optarg);
 		} else if (c == 'f') {
 			force = true;
+		} else if (c == 'n') {
+			no_tui = true;
 		} else if (c == 's') {
 			free(dir);
 			print_script();
@@ -272,9 +286,20 @@ int cli_cmd_demo(int argc, char **argv)
 	rc = print_summary(e, &err);
 	if (rc != TN_OK)
 		goto fail;
-	printf("\nThe terminal workbench (catalog, editor, history panes) comes with a later\n"
-	       "issue. Meanwhile, query the lakehouse with SQL:\n\n"
-	       "  tarn --lakehouse %s sql\n"
+	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		struct tui_opts to = {0};
+
+		tarn_engine_close(e);
+		e = NULL;
+		to.lakehouse = dir;
+		to.initial_sql = demo_starter_sql;
+		rc = cli_tui_run(&to) == CLI_OK ? TN_OK : TN_EIO;
+		free(stranger);
+		free(dir);
+		return rc == TN_OK ? CLI_OK : CLI_FAILED;
+	}
+	printf("\nOpen it in the terminal workbench, or query it with SQL:\n\n"
+	       "  tarn --lakehouse %s\n"
 	       "  tarn --lakehouse %s sql -c \"SELECT region, count(*) AS orders FROM "
 	       "main.silver.orders GROUP BY region ORDER BY orders DESC\"\n"
 	       "  tarn --lakehouse %s sql -c \"DESCRIBE HISTORY main.silver.orders\"\n"

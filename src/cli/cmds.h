@@ -29,6 +29,14 @@ int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *
 int cli_cmd_checkpoint(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_sql(int argc, char **argv);
+/* The workbench (cmd_tui.c): a global option at argv[*i] into o (1; *i
+ * moves past its value), not one of its options (0), or a usage error
+ * already printed (-1). */
+struct tui_opts;
+int cli_tui_option(int argc, char **argv, int *i, struct tui_opts *o);
+/* Open the workbench; an exit code. Without a terminal (and not
+ * headless) it says to use `tarn sql` and fails. */
+int cli_tui_run(const struct tui_opts *o);
 
 /* Delta tables for cat and inspect (a directory argument). */
 #include <stdbool.h>

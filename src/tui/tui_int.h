@@ -95,6 +95,8 @@ int theme_parse(const char *text, size_t len, const char *file, struct tui_theme
 void theme_degrade(struct tui_theme *t, int ncolors);
 /* The nearest of the first n (8 or 16) xterm colours to xterm colour c. */
 int theme_nearest(int c, int n);
+/* The text of the built-in "dark" theme (the same as themes/dark.theme). */
+const char *theme_builtin_dark(void);
 
 /* ================================================================== grid */
 
@@ -209,6 +211,9 @@ size_t key_decode(const char *s, size_t n, int *key);
 size_t key_encode(int key, char *buf, size_t n);
 /* A printable key (text to insert): not a control or TK_* key. */
 bool key_is_text(int key);
+/* The UTF-8 bytes of code point cp (at most 4) into out. Returns the
+ * length. (keys.c) */
+size_t tui_utf8_encode(uint32_t cp, char out[4]);
 
 /* =============================================================== actions */
 
@@ -270,6 +275,10 @@ int keymap_load(const char *path, struct tn_err *err); /* ENOENT is not an error
  * is set when keys[0..n) starts a longer binding (wait for the next key). */
 const struct tui_action *keymap_lookup(enum tui_ctx ctx, const int *keys, size_t n,
 				       bool *prefix);
+/* Like keymap_lookup, in ctx only (no global fallback): the app tries the
+ * focused pane's bindings, then its "<ctx>.insert" for text, then global. */
+const struct tui_action *keymap_lookup_in(enum tui_ctx ctx, const int *keys, size_t n,
+					  bool *prefix);
 /* The bindings of an action, as text ("C-p, :"), for help and palette. */
 const char *keymap_keys_of(const struct tui_action *a, char *buf, size_t n);
 /* $XDG_CONFIG_HOME/tarn/keys (or ~/.config/tarn/keys). Caller frees. */
@@ -465,6 +474,8 @@ void term_draw(struct tui_term *t, const struct tui_grid *g, const struct tui_th
  * returning early when extra_fd becomes readable (-1: none). 0: none;
  * TK_RESIZE after SIGWINCH. */
 int term_key(struct tui_term *t, int timeout_ms, int extra_fd);
+/* term_key waiting on several fds (the workers' wake fds); nfds <= 8. */
+int term_key_fds(struct tui_term *t, int timeout_ms, const int *fds, size_t nfds);
 /* Write an escape sequence straight to the terminal (OSC 52). */
 void term_raw(struct tui_term *t, const char *bytes, size_t n);
 /* Leave curses for a child process ($EDITOR) and come back. */

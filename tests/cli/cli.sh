@@ -32,8 +32,9 @@ run "$TARN_BIN" help nosuch
 run "$TARN_BIN" version extra
 [ "$RC" -eq 2 ] && echo "$ERR" | grep -q '^usage: tarn version'; ok $? "extra argument: exit 2 with the command's usage"
 
-run "$TARN_BIN"
-[ "$RC" -eq 2 ] && echo "$ERR" | grep -q 'no command given'; ok $? "no command: exit 2 with a message"
+run "$TARN_BIN" </dev/null
+[ "$RC" -eq 1 ] && echo "$ERR" | grep -q 'the workbench needs a terminal; use `tarn sql`'
+ok $? "no command and no terminal: exit 1, pointing to tarn sql"
 
 TARN_LOG="$TEST_TMP/tarn.log" "$TARN_BIN" version >/dev/null 2>&1
 grep -q ' INFO run: version$' "$TEST_TMP/tarn.log"; ok $? "TARN_LOG receives a log line"

@@ -5,10 +5,14 @@
 # higher ones.
 . "$(dirname "$0")/../lib.sh"
 cd "$TARN_SRCDIR/src" || exit 1
-plan 4
+plan 5
 
 curses=$(grep -rlE '#include *[<"](n?curses(w)?(/n?curses)?\.h)[>"]' --include='*.[ch]' . | wc -l)
 [ "$curses" -le 1 ]; ok $? "at most one file includes curses ($curses)"
+
+bad=$(grep -rlE '#include *[<"](n?curses(w)?/)?n?curses\.h[>"]' --include='*.[ch]' . \
+	| grep -vx './tui/term.c')
+[ -z "$bad" ]; ok $? "only tui/term.c includes curses.h or ncurses.h ${bad:+($bad)}"
 
 bad=$(grep -rlE '#include *[<"]sqlite3\.h[>"]' --include='*.[ch]' . | grep -vE '^\./(catalog|sql)/')
 [ -z "$bad" ]; ok $? "only catalog/ and sql/ include sqlite3.h ${bad:+($bad)}"
