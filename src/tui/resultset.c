@@ -16,22 +16,22 @@
 /* A chunk on file: (ncells + 1) uint32 offsets into the data that
  * follows; bit 31 of an offset marks a NULL cell (no bytes); a value's
  * bytes end with a NUL so that readers get C strings. */
-#define NULL_BIT 0x80000000u
-#define OFF_MASK 0x7fffffffu
+#define NULL_BIT      0x80000000u
+#define OFF_MASK      0x7fffffffu
 #define ROW_MAX_BYTES (1u << 30)
 
 struct chunk {
-	int64_t first;  /* first row */
+	int64_t first; /* first row */
 	uint32_t nrows;
-	uint64_t off;   /* in the file */
+	uint64_t off; /* in the file */
 	size_t bytes;
 };
 
 struct slot {
-	char *blob;     /* NULL: free */
-	size_t chunk;   /* index into ix */
+	char *blob;   /* NULL: free */
+	size_t chunk; /* index into ix */
 	size_t bytes;
-	uint64_t used;  /* LRU clock */
+	uint64_t used; /* LRU clock */
 };
 
 struct resultset {
@@ -49,13 +49,13 @@ struct resultset {
 	/* The appender's. */
 	int fd;
 	uint64_t file_end;
-	uint32_t *open_off;       /* ncells + 1 */
+	uint32_t *open_off; /* ncells + 1 */
 	size_t open_off_cap;
 	struct tn_buf open_data;
 	uint32_t open_rows;
 	int64_t appended;
-	int *widths;              /* estimates, published at each seal */
-	struct tn_buf scratch;    /* rs_append_batch's cells */
+	int *widths;	       /* estimates, published at each seal */
+	struct tn_buf scratch; /* rs_append_batch's cells */
 	size_t *scr_off;
 	const char **scr_ptr;
 	size_t *scr_len;
@@ -82,8 +82,8 @@ struct resultset *rs_new_cols(size_t ncols, const char *const *names, const char
 	rs->scr_off = tn_calloc(ncols ? ncols : 1, sizeof(size_t));
 	rs->scr_len = tn_calloc(ncols ? ncols : 1, sizeof(size_t));
 	rs->scr_ptr = tn_calloc(ncols ? ncols : 1, sizeof(char *));
-	rs->cols_mem = (ncols ? ncols : 1) * (sizeof(*rs->cols) + sizeof(int) + 2 * sizeof(size_t) +
-					      sizeof(char *));
+	rs->cols_mem = (ncols ? ncols : 1) *
+		       (sizeof(*rs->cols) + sizeof(int) + 2 * sizeof(size_t) + sizeof(char *));
 	for (size_t i = 0; i < ncols; i++) {
 		struct rs_col *c = &rs->cols[i];
 		int w;
@@ -91,7 +91,10 @@ struct resultset *rs_new_cols(size_t ncols, const char *const *names, const char
 		c->name = tn_strdup(names[i]);
 		c->type = tn_strdup(types[i] != NULL ? types[i] : "");
 		c->numeric = numeric != NULL && numeric[i];
+		/* The header shows the name and, under it, the type. */
 		w = tui_text_width(c->name, strlen(c->name));
+		if (tui_text_width(c->type, strlen(c->type)) > w)
+			w = tui_text_width(c->type, strlen(c->type));
 		if (w < 4) /* "NULL" */
 			w = 4;
 		c->width = w < RS_WIDTH_MAX ? w : RS_WIDTH_MAX;
@@ -191,7 +194,10 @@ static int pio(int fd, void *p, size_t n, uint64_t off, bool wr, struct tn_err *
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return tn_err_sys(err, k < 0 ? errno : wr ? ENOSPC : EIO,
+			return tn_err_sys(err,
+					  k < 0 ? errno
+					  : wr	? ENOSPC
+						: EIO,
 					  wr ? "cannot write the result's temporary file"
 					     : "cannot read the result's temporary file back");
 		s += k;
@@ -324,9 +330,9 @@ int rs_append_batch(struct resultset *rs, const struct tn_batch *b, size_t from,
 		for (size_t c = 0; c < rs->ncols; c++) {
 			bool null = rs->scr_len[c] == SIZE_MAX;
 
-			rs->scr_ptr[c] = null ? NULL
-					      : rs->scratch.data ? rs->scratch.data + rs->scr_off[c]
-								 : "";
+			rs->scr_ptr[c] = null		    ? NULL
+					 : rs->scratch.data ? rs->scratch.data + rs->scr_off[c]
+							    : "";
 			if (null)
 				rs->scr_len[c] = 0;
 		}
@@ -434,8 +440,8 @@ static int load(struct resultset *rs, size_t ci, const struct chunk *c, struct s
 		for (size_t i = 0; i < RS_CACHE_CHUNKS && free_slot == NULL; i++)
 			if (rs->cache[i].blob == NULL)
 				free_slot = &rs->cache[i];
-		if (free_slot != NULL && (rs->cache_bytes + c->bytes <= RS_CACHE_BYTES ||
-					  rs->cache_bytes == 0))
+		if (free_slot != NULL &&
+		    (rs->cache_bytes + c->bytes <= RS_CACHE_BYTES || rs->cache_bytes == 0))
 			break;
 		evict_one(rs);
 	}

@@ -19,10 +19,10 @@
 #include "base/err.h"
 #include "base/vec.h"
 
-#define RS_CHUNK_ROWS 1024
-#define RS_CHUNK_BYTES (2u << 20)
+#define RS_CHUNK_ROWS	1024
+#define RS_CHUNK_BYTES	(2u << 20)
 #define RS_CACHE_CHUNKS 16
-#define RS_CACHE_BYTES (24u << 20)
+#define RS_CACHE_BYTES	(24u << 20)
 /* Column width estimates look at this many rows and stop growing there. */
 #define RS_WIDTH_ROWS 1000
 /* No column is estimated wider than this (display columns). */
@@ -31,10 +31,10 @@
 struct resultset;
 
 struct rs_col {
-	char *name;    /* owned */
-	char *type;    /* Spark type name ("bigint", "decimal(10,2)"), owned */
-	bool numeric;  /* right-aligned */
-	int width;     /* estimate from the name and the first rows, capped */
+	char *name;   /* owned */
+	char *type;   /* Spark type name ("bigint", "decimal(10,2)"), owned */
+	bool numeric; /* right-aligned */
+	int width;    /* estimate from the name and the first rows, capped */
 };
 
 /* A result set with the columns of schema (copied). */

@@ -38,7 +38,8 @@ static const char *cell_text(int64_t row, size_t col, char *buf, size_t n)
 		snprintf(buf, n, "label-%lld-%s", (long long)row, row % 5 == 0 ? "x" : "");
 		return buf;
 	default:
-		snprintf(buf, n, "%lld.%02lld", (long long)(row * 31 % 100000), (long long)(row % 100));
+		snprintf(buf, n, "%lld.%02lld", (long long)(row * 31 % 100000),
+			 (long long)(row % 100));
 		return buf;
 	}
 }
