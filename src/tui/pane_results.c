@@ -479,7 +479,8 @@ static void drop_state(struct results *p, struct qstate *q)
 static void set_title(struct results *p)
 {
 	if (p->title != NULL && p->title[0] != '\0')
-		snprintf(p->pane_title, sizeof(p->pane_title), "Results · %s", p->title);
+		snprintf(p->pane_title, sizeof(p->pane_title), "Results%s%s",
+			 p->pane.app->grid.ascii ? " - " : " \u00b7 ", p->title);
 	else
 		snprintf(p->pane_title, sizeof(p->pane_title), "Results");
 	p->pane.title = p->pane_title;
@@ -698,20 +699,13 @@ bool results_progress(struct tui_pane *pane, double *elapsed_ms, int64_t *rows)
 
 /* -------------------------------------------------------------- drawing */
 
-/* The text of a cell for the grid: its first line, and whether it was cut. */
-static size_t first_line(const char *s, size_t n, bool *cut)
-{
-	const char *nl = memchr(s, '\n', n);
-
-	*cut = nl != NULL;
-	return nl != NULL ? (size_t)(nl - s) : n;
-}
-
+/* A cell in w columns: newlines as a return sign ('|' in ASCII), tabs as
+ * blanks; cut with an ellipsis ('~' in ASCII) when it does not fit. */
 static void draw_cell(struct tui_grid *g, int x, int y, int w, const char *text, size_t len,
 		      bool numeric, enum tui_style st)
 {
-	bool cut;
-	size_t n;
+	char buf[512];
+	size_t n = 0, i;
 	int tw;
 
 	if (w <= 0)
@@ -721,20 +715,55 @@ static void draw_cell(struct tui_grid *g, int x, int y, int w, const char *text,
 		len = 4;
 		numeric = false;
 	}
-	n = first_line(text, len, &cut);
-	tw = tui_text_width(text, n);
-	if (tw > w || cut) {
-		size_t fit = tui_text_fit(text, n, w - 1);
-		int used = grid_putn(g, x, y, w - 1, st, text, fit);
+	/* Columns are at most RS_WIDTH_MAX wide: the start of a value is enough. */
+	for (i = 0; i < len && n + 4 < sizeof(buf); i++) {
+		if (text[i] == '\n' && !g->ascii) {
+			memcpy(buf + n, "\u21b5", 3);
+			n += 3;
+		} else if (text[i] == '\n' || text[i] == '\t' || text[i] == '\r') {
+			buf[n++] = text[i] == '\n' ? '|' : ' ';
+		} else {
+			buf[n++] = text[i];
+		}
+	}
+	tw = tui_text_width(buf, n);
+	if (tw > w || i < len) {
+		size_t fit = tui_text_fit(buf, n, w - 1);
+		int used = grid_putn(g, x, y, w - 1, st, buf, fit);
 
 		grid_putch(g, x + used, y, g->ascii ? '~' : 0x2026, st);
 		return;
 	}
-	grid_putn(g, numeric ? x + w - tw : x, y, w, st, text, n);
+	grid_putn(g, numeric ? x + w - tw : x, y, w, st, buf, n);
 }
 
 /* Make the cursor column visible: move the first column shown. */
-static void fit_columns(struct results *p, struct resultset *rs, int width)
+/* Column widths for the rows on screen: the estimate, widened to the
+ * widest value shown (numbers must not be cut), capped. */
+static int *visible_widths(struct resultset *rs, int64_t top, int body)
+{
+	size_t nc = rs_ncols(rs);
+	int64_t end = top + body < rs_rows(rs) ? top + body : rs_rows(rs);
+	int *w = tn_calloc(nc + 1, sizeof(int));
+
+	for (size_t c = 0; c < nc; c++) {
+		w[c] = rs_col(rs, c).width;
+		for (int64_t r = top; r < end && w[c] < RS_WIDTH_MAX; r++) {
+			const char *text;
+			size_t len;
+			int tw;
+
+			if (rs_cell(rs, r, c, &text, &len, NULL) != TN_OK || text == NULL)
+				continue;
+			tw = tui_text_width(text, len < 4 * RS_WIDTH_MAX ? len : 4 * RS_WIDTH_MAX);
+			if (tw > w[c])
+				w[c] = tw < RS_WIDTH_MAX ? tw : RS_WIDTH_MAX;
+		}
+	}
+	return w;
+}
+
+static void fit_columns(struct results *p, struct resultset *rs, const int *wid, int width)
 {
 	size_t nc = rs_ncols(rs);
 	int used;
@@ -744,7 +773,7 @@ static void fit_columns(struct results *p, struct resultset *rs, int width)
 	for (;;) {
 		used = 0;
 		for (size_t c = p->left; c <= p->col && c < nc; c++)
-			used += rs_col(rs, c).width + 1;
+			used += wid[c] + 1;
 		if (used - 1 <= width || p->left == p->col)
 			break;
 		p->left++;
@@ -775,6 +804,7 @@ static void draw_footer(struct results *p, struct tui_grid *g, struct tui_rect r
 {
 	struct resultset *rs = shown_rs(p);
 	struct tn_buf b = TN_BUF_INIT;
+	const char *sep = g->ascii ? " | " : " \u00b7 ";
 	char c1[32], c2[32], c3[32];
 	int y = r.y + r.h - 1, used;
 	double ms = p->running || p->fetching ? (double)(tn_time_mono_us() - p->op_start) / 1000.0
@@ -795,19 +825,19 @@ static void draw_footer(struct results *p, struct tui_grid *g, struct tui_rect r
 				      fmt_count(p->top + rows_shown, c2, 32), fmt_count(n, c3, 32),
 				      done ? "" : "+");
 		if (p->fetching)
-			tn_buf_puts(&b, " · fetching", NULL);
+			tn_buf_printf(&b, NULL, "%sfetching", sep);
 		else if (done && p->shown->fetch_error != NULL)
-			tn_buf_puts(&b, " · stopped early", NULL);
+			tn_buf_printf(&b, NULL, "%sstopped early", sep);
 		if (p->searching)
-			tn_buf_printf(&b, NULL, " · searching '%s'", p->needle);
+			tn_buf_printf(&b, NULL, "%ssearching '%s'", sep, p->needle);
 		if (p->anchor >= 0)
-			tn_buf_printf(&b, NULL, " · %lld selected",
+			tn_buf_printf(&b, NULL, "%s%lld selected", sep,
 				      (long long)(llabs(p->row - p->anchor) + 1));
 		if (rs_ncols(rs) > 0)
-			tn_buf_printf(&b, NULL, " · col %zu/%zu", p->col + 1, rs_ncols(rs));
+			tn_buf_printf(&b, NULL, "%scol %zu/%zu", sep, p->col + 1, rs_ncols(rs));
 	}
 	if (p->shown != NULL || p->running)
-		tn_buf_printf(&b, NULL, " · %.*f s", ms < 10000 ? 2 : 1, ms / 1000.0);
+		tn_buf_printf(&b, NULL, "%s%.*f s", sep, ms < 10000 ? 2 : 1, ms / 1000.0);
 	used = b.len > 0 ? grid_putn(g, r.x, y, r.w, ST_DIM, b.data, b.len) : 0;
 	/* The title (what ran) on the right when it fits. */
 	if (p->title != NULL && !p->running) {
@@ -829,7 +859,7 @@ static void results_draw(struct tui_pane *pane, struct tui_grid *g, struct tui_r
 {
 	struct results *p = (struct results *)pane;
 	struct resultset *rs = shown_rs(p);
-	int head, body, x, rows_shown = 0;
+	int head, body, x, rows_shown = 0, *wid;
 	int64_t nrows;
 	size_t nc;
 
@@ -866,13 +896,14 @@ static void results_draw(struct tui_pane *pane, struct tui_grid *g, struct tui_r
 		p->top = p->row - body + 1;
 	if (p->top < 0)
 		p->top = 0;
-	fit_columns(p, rs, r.w);
+	wid = visible_widths(rs, p->top, body);
+	fit_columns(p, rs, wid, r.w);
 
 	x = r.x;
 	p->vis_cols = 0;
 	for (size_t c = p->left; c < nc && x < r.x + r.w; c++) {
 		struct rs_col col = rs_col(rs, c);
-		int w = col.width < r.x + r.w - x ? col.width : r.x + r.w - x;
+		int w = wid[c] < r.x + r.w - x ? wid[c] : r.x + r.w - x;
 		/* The cell and the blank after it, inside the pane. */
 		int gap = w + 1 < r.x + r.w - x ? w + 1 : r.x + r.w - x;
 
@@ -922,6 +953,7 @@ static void results_draw(struct tui_pane *pane, struct tui_grid *g, struct tui_r
 	if (nc == 0 || nrows == 0)
 		grid_puts(g, r.x, r.y + head, r.w, ST_DIM,
 			  rs_complete(rs) ? "(no rows)" : "(fetching rows)");
+	free(wid);
 	draw_footer(p, g, r, rows_shown);
 }
 
@@ -1157,10 +1189,12 @@ static void search_from(struct results *p, int64_t row, int64_t col)
 		submit_fetch(p, before + FETCH_BULK);
 		return;
 	}
-	app_status(p->pane.app, "'%s' not found%s", p->needle,
-		   p->search_scanned >= SEARCH_LIMIT ? " in the next million rows"
-		   : p->search_back		     ? " before the cursor"
-						     : " after the cursor");
+	app_status(p->pane.app, "'%s' not found %s", p->needle,
+		   p->search_scanned >= SEARCH_LIMIT
+			   ? (p->search_back ? "in the million rows before the cursor"
+					     : "in the million rows after the cursor")
+		   : p->search_back ? "before the cursor"
+				    : "after the cursor");
 }
 
 static void search_continue(struct results *p)
