@@ -65,10 +65,11 @@ struct results {
 	char *title, *run_title;     /* what is shown, what runs */
 	int64_t row, top;
 	size_t col, left;
-	int64_t anchor; /* row selection start, -1: none */
-	int page;	/* data rows at the last draw */
-	int vis_cols;	/* columns shown at the last draw */
-	char *needle;	/* the last search */
+	int64_t anchor;	 /* row selection start, -1: none */
+	size_t next_col; /* the cursor column when the running run is shown */
+	int page;	 /* data rows at the last draw */
+	int vis_cols;	 /* columns shown at the last draw */
+	char *needle;	 /* the last search */
 	bool search_back, searching;
 	int64_t search_row; /* searching: where to go on after a fetch */
 	int64_t search_scanned;
@@ -601,7 +602,9 @@ static void run_done(struct tui_job *job)
 	p->run_title = NULL;
 	set_title(p);
 	p->row = p->top = 0;
-	p->col = p->left = 0;
+	p->left = 0;
+	p->col = p->next_col;
+	p->next_col = 0;
 	p->anchor = -1;
 	p->searching = false;
 	if (q->error != NULL)
@@ -1412,6 +1415,7 @@ static int do_sort(struct tui_app *app, const char *arg, bool desc, struct tn_er
 				  desc ? " DESC" : "");
 		title = tn_asprintf("sorted by %s%s", rs_col(rs, col).name, desc ? " desc" : "");
 		results_run(&p->pane, sql, title);
+		p->next_col = col; /* the same columns come back */
 		free(qcol);
 		free(sql);
 		free(title);
