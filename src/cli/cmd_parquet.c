@@ -80,45 +80,54 @@ static int cat_to_parquet(struct pq_reader *r, struct store *st, const char *out
 	return cli_write_parquet(pq_reader_schema(r), next_pq, r, st, out, wo, limit);
 }
 
+int cli_parquet_write(const struct tn_schema *schema, cli_next_fn next, void *src,
+		      struct store *st, const char *out, const struct pq_write_opts *wo,
+		      int64_t limit, struct pq_write_result *res, struct tn_err *err)
+{
+	struct store *own = st == NULL ? store_local_new("") : NULL;
+	struct pq_write_result local;
+	struct pq_writer *w = NULL;
+	struct tn_batch b;
+	int64_t done = 0;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	rc = pq_writer_open(st != NULL ? st : own, out, schema, wo, &w, err);
+	while (rc == TN_OK && (limit < 0 || done < limit)) {
+		rc = next(src, &b, err);
+		if (rc != TN_OK || b.nrows == 0)
+			break;
+		if (limit >= 0 && (int64_t)b.nrows > limit - done)
+			b.nrows = (size_t)(limit - done);
+		rc = pq_writer_write(w, &b, err);
+		done += (int64_t)b.nrows;
+	}
+	if (b.cols != NULL)
+		tn_batch_done(&b);
+	if (rc == TN_OK)
+		rc = pq_writer_close(w, res != NULL ? res : &local, err);
+	else if (w != NULL)
+		pq_writer_abort(w);
+	if (own != NULL)
+		store_free(own);
+	return rc;
+}
+
 /* `tarn cat --output`: every batch from next(src) (up to limit rows) into
  * a new Parquet file at out. */
 int cli_write_parquet(const struct tn_schema *schema, cli_next_fn next, void *src,
 		      struct store *st, const char *out, const struct pq_write_opts *wo,
 		      int64_t limit)
 {
-	struct pq_writer *w = NULL;
 	struct pq_write_result res;
-	struct tn_batch b;
 	struct tn_err err;
-	int64_t done = 0;
 
-	memset(&b, 0, sizeof(b));
-	if (pq_writer_open(st, out, schema, wo, &w, &err) != TN_OK)
-		return cli_fail("cat", &err);
-	while (limit < 0 || done < limit) {
-		if (next(src, &b, &err) != TN_OK)
-			goto failed;
-		if (b.nrows == 0)
-			break;
-		if (limit >= 0 && (int64_t)b.nrows > limit - done)
-			b.nrows = (size_t)(limit - done);
-		if (pq_writer_write(w, &b, &err) != TN_OK)
-			goto failed;
-		done += (int64_t)b.nrows;
-	}
-	if (b.cols != NULL)
-		tn_batch_done(&b);
-	if (pq_writer_close(w, &res, &err) != TN_OK)
+	if (cli_parquet_write(schema, next, src, st, out, wo, limit, &res, &err) != TN_OK)
 		return cli_fail("cat", &err);
 	fprintf(stderr, "tarn cat: wrote %lld rows in %zu row group%s (%llu bytes) to %s\n",
 		(long long)res.num_rows, res.num_row_groups, res.num_row_groups == 1 ? "" : "s",
 		(unsigned long long)res.file_size, out);
 	return CLI_OK;
-failed:
-	if (b.cols != NULL)
-		tn_batch_done(&b);
-	pq_writer_abort(w);
-	return cli_fail("cat", &err);
 }
 
 int cli_cmd_cat(int argc, char **argv)

@@ -59,5 +59,12 @@ int cli_delta_cat_parquet(const char *dir, const char *const *cols, size_t ncols
 int cli_write_parquet(const struct tn_schema *schema, cli_next_fn next, void *src,
 		      struct store *st, const char *out, const struct pq_write_opts *wo,
 		      int64_t limit);
+/* The same without printing anything: errors in err (the file named).
+ * st NULL: the local filesystem, out as given; wo NULL: defaults; res
+ * (rows, row groups, bytes written) may be NULL. */
+struct pq_write_result;
+int cli_parquet_write(const struct tn_schema *schema, cli_next_fn next, void *src,
+		      struct store *st, const char *out, const struct pq_write_opts *wo,
+		      int64_t limit, struct pq_write_result *res, struct tn_err *err);
 
 #endif
