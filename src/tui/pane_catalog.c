@@ -989,6 +989,10 @@ static int a_bottom(struct tui_app *app, const char *arg, struct tn_err *err)
 	return move_by(app, INT_MAX, err);
 }
 
+/* Called directly, not through app_action: a replay runs only the action
+ * the user started. */
+static int a_details(struct tui_app *app, const char *arg, struct tn_err *err);
+
 static void open_node(struct catalog_pane *p, struct node *n)
 {
 	n->open = true;
@@ -1010,7 +1014,7 @@ static int a_expand(struct tui_app *app, const char *arg, struct tn_err *err)
 		return TN_OK;
 	if (n->open && is_table(n)) {
 		/* l again on an open table: its details. */
-		return app_action(app, "catalog.details", NULL);
+		return a_details(app, NULL, err);
 	}
 	if (n->open && n->nkids > 0)
 		return move_by(app, 1, err);
@@ -1053,7 +1057,7 @@ static int a_toggle(struct tui_app *app, const char *arg, struct tn_err *err)
 	if (n == NULL || p->rows[p->cur].what != ROW_NODE)
 		return TN_OK;
 	if (table_of(n) != NULL)
-		return app_action(app, "catalog.details", NULL);
+		return a_details(app, NULL, err);
 	if (n->open) {
 		n->open = false;
 		p->dirty = true;
