@@ -126,4 +126,42 @@ struct tarn_stmt_info {
 };
 void tarn_sql_classify(const char *sql, size_t len, struct tarn_stmt_info *out);
 
+/* ---- a table's versions, for the workbench's History pane ---- */
+
+/* A data file that a commit added or removed. */
+struct tarn_commit_file {
+	char *path;   /* as the log has it (relative to the table root); owned */
+	int64_t size; /* bytes */
+	int64_t rows; /* live rows: records less those a deletion vector
+			 drops; -1 when the file has no statistics */
+	bool added;   /* false: removed */
+	bool has_dv;  /* carries a deletion vector */
+};
+
+/* The data files that version `version` of table (a name as SQL takes it:
+ * one to three parts, or a path table such as delta.`/dir`) added and
+ * removed, added files first, each group sorted by path: the difference
+ * between the active files of version - 1 (none for version 0) and of
+ * version. A file whose deletion vector changed is both removed (with its
+ * old vector) and added (with its new one), as the commit records it.
+ * Needs SELECT on the table. TN_ENOENT for an unknown table; TN_EINVAL for
+ * a table that is not Delta, or a version (or its predecessor) the log no
+ * longer holds. Free with tarn_commit_files_free. */
+int tarn_table_commit_files(struct tarn_engine *e, const char *table, int64_t version,
+			    struct tarn_commit_file **out, size_t *n, struct tn_err *err);
+void tarn_commit_files_free(struct tarn_commit_file *f, size_t n);
+
+/* What a version of a table holds, from the log alone (no data is read). */
+struct tarn_table_version {
+	int64_t version; /* the version described (the latest when asked for -1) */
+	int64_t latest;  /* the table's latest version */
+	int64_t files;   /* active data files */
+	int64_t bytes;   /* their sizes */
+	int64_t rows;    /* live rows, -1 when a file has no statistics */
+};
+/* Describe version `version` (-1: the latest) of table (named as for
+ * tarn_table_commit_files). Errors as tarn_table_commit_files. */
+int tarn_table_version_info(struct tarn_engine *e, const char *table, int64_t version,
+			    struct tarn_table_version *out, struct tn_err *err);
+
 #endif

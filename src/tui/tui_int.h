@@ -389,6 +389,41 @@ bool results_progress(struct tui_pane *results, double *elapsed_ms, int64_t *row
 /* Show table (three-part name) in History, at version (-1: latest). */
 void history_open(struct tui_pane *history, const char *table, int64_t version);
 
+/* What the Catalog and History panes share (pane_util.c). */
+struct tn_buf;
+/* A job of a pane that may outlive the pane: work() runs on the worker,
+ * finish() on the UI thread only while the pane lives, destroy() always
+ * (it frees the job). Embed it first in a pane's job. */
+struct tui_pjob {
+	struct tui_job job;
+	void (*work)(struct tui_pjob *j, struct tarn_engine *e);
+	void (*finish)(struct tui_pjob *j);
+	void (*destroy)(struct tui_pjob *j);
+	struct tui_pjobs *set;      /* NULL once the pane is gone */
+	struct tui_pjob *next_live;
+};
+/* A pane's jobs not finished yet (n > 0: the pane is busy). */
+struct tui_pjobs {
+	struct tui_pjob *live;
+	size_t n;
+};
+void tui_pjob_submit(struct tui_pjobs *s, struct tui_worker *w, struct tui_pjob *j);
+/* The pane goes away: its jobs still run and are destroyed, unfinished. */
+void tui_pjobs_orphan(struct tui_pjobs *s);
+/* A list cursor moved by delta lines, kept in [0, n). */
+size_t tui_cursor_move(size_t cur, size_t n, long delta);
+/* The column of r named name, -1 when none. */
+int tui_rows_col(const struct tui_rows *r, const char *name);
+/* "3.6 MB" */
+const char *tui_size_text(int64_t bytes, char *buf, size_t n);
+/* Rows as an aligned text table (a header line, then one line per row,
+ * each starting with indent; columns cut at maxcol columns). */
+void tui_rows_text(struct tn_buf *b, const struct tui_rows *r, const char *indent, int maxcol);
+/* Draw lines of text in r from line skip on: an unindented line ending in
+ * ':' as a header, "  + x" as added, "  - x" as removed. Returns the
+ * number of lines. */
+int tui_text_draw(struct tui_grid *g, struct tui_rect r, const char *text, int skip);
+
 /* =================================================================== app */
 
 enum tui_view {

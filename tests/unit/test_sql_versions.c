@@ -1,0 +1,205 @@
+/* test_sql_versions.c - the files each commit of a table added and
+ * removed, and what a version holds (tarn_table_commit_files,
+ * tarn_table_version_info), on tables built through the engine. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "sql/sql.h"
+
+static char dir[64];
+static struct tarn_engine *eng;
+
+static int setup(void **state)
+{
+	struct tarn_engine_opts o = {0};
+	struct tn_err err;
+
+	(void)state;
+	strcpy(dir, "/tmp/tarn-versions-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	o.lakehouse = dir;
+	o.no_audit = true;
+	if (tarn_engine_open(&o, &eng, &err) != TN_OK) {
+		fprintf(stderr, "tarn_engine_open: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = tn_asprintf("rm -rf '%s'", dir);
+
+	(void)state;
+	tarn_engine_close(eng);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+	return 0;
+}
+
+static void exec(const char *sql)
+{
+	struct tarn_result *r = NULL;
+	struct tn_err err;
+	size_t used;
+
+	if (tarn_exec(eng, sql, strlen(sql), &used, &r, &err) != TN_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	tarn_result_free(r);
+}
+
+static size_t count(const struct tarn_commit_file *f, size_t n, bool added)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += f[i].added == added;
+	return k;
+}
+
+static int64_t rows(const struct tarn_commit_file *f, size_t n, bool added)
+{
+	int64_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (f[i].added == added)
+			k += f[i].rows;
+	return k;
+}
+
+static void commit_files(const char *table, int64_t v, struct tarn_commit_file **f, size_t *n)
+{
+	struct tn_err err;
+
+	if (tarn_table_commit_files(eng, table, v, f, n, &err) != TN_OK)
+		fail_msg("version %lld: %s", (long long)v, err.msg);
+}
+
+static void test_commit_files(void **state)
+{
+	struct tarn_commit_file *f;
+	struct tarn_table_version info;
+	struct tn_err err;
+	size_t n;
+
+	(void)state;
+	/* Copy-on-write deletes, so that a DELETE removes a file and adds one. */
+	exec("CREATE TABLE main.default.t (id INT, name STRING) "
+	     "TBLPROPERTIES ('delta.enableDeletionVectors' = 'false')");
+	exec("INSERT INTO main.default.t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+	exec("INSERT INTO main.default.t VALUES (4, 'd'), (5, 'e')");
+	exec("DELETE FROM main.default.t WHERE id = 2");
+
+	commit_files("main.default.t", 0, &f, &n);
+	assert_int_equal(n, 0);
+	tarn_commit_files_free(f, n);
+
+	commit_files("main.default.t", 1, &f, &n);
+	assert_int_equal(n, 1);
+	assert_true(f[0].added);
+	assert_int_equal(f[0].rows, 3);
+	assert_true(f[0].size > 0);
+	assert_false(f[0].has_dv);
+	tarn_commit_files_free(f, n);
+
+	/* Names resolve as in SQL: the current catalog and schema. */
+	commit_files("t", 2, &f, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(f[0].rows, 2);
+	tarn_commit_files_free(f, n);
+
+	/* The DELETE rewrote the first file: one removed (3 rows), one added
+	 * (2 rows), added first. */
+	commit_files("main.default.`t`", 3, &f, &n);
+	assert_int_equal(count(f, n, true), 1);
+	assert_int_equal(count(f, n, false), 1);
+	assert_true(f[0].added);
+	assert_false(f[1].added);
+	assert_int_equal(rows(f, n, true), 2);
+	assert_int_equal(rows(f, n, false), 3);
+	assert_string_not_equal(f[0].path, f[1].path);
+	tarn_commit_files_free(f, n);
+
+	assert_int_equal(tarn_table_version_info(eng, "main.default.t", 2, &info, &err), TN_OK);
+	assert_int_equal(info.version, 2);
+	assert_int_equal(info.latest, 3);
+	assert_int_equal(info.files, 2);
+	assert_int_equal(info.rows, 5);
+	assert_true(info.bytes > 0);
+	assert_int_equal(tarn_table_version_info(eng, "main.default.t", -1, &info, &err), TN_OK);
+	assert_int_equal(info.version, 3);
+	assert_int_equal(info.rows, 4);
+}
+
+static void test_deletion_vectors(void **state)
+{
+	struct tarn_commit_file *f;
+	size_t n;
+
+	(void)state;
+	exec("CREATE TABLE main.default.dv (id INT) "
+	     "TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+	exec("INSERT INTO main.default.dv VALUES (1), (2), (3), (4)");
+	exec("DELETE FROM main.default.dv WHERE id = 3");
+
+	/* The file stays; its deletion vector changes: removed without a
+	 * vector (4 rows), added back with one (3 live rows). */
+	commit_files("main.default.dv", 2, &f, &n);
+	assert_int_equal(n, 2);
+	assert_true(f[0].added);
+	assert_true(f[0].has_dv);
+	assert_int_equal(f[0].rows, 3);
+	assert_false(f[1].added);
+	assert_false(f[1].has_dv);
+	assert_int_equal(f[1].rows, 4);
+	assert_string_equal(f[0].path, f[1].path);
+	tarn_commit_files_free(f, n);
+}
+
+static void test_errors(void **state)
+{
+	struct tarn_commit_file *f = NULL;
+	struct tarn_table_version info;
+	struct tn_err err;
+	size_t n = 7;
+
+	(void)state;
+	exec("CREATE TABLE IF NOT EXISTS main.default.e (id INT)");
+	exec("CREATE VIEW main.default.ev AS SELECT 1 AS x");
+
+	assert_int_equal(tarn_table_commit_files(eng, "main.default.nope", 0, &f, &n, &err),
+			 TN_ENOENT);
+	assert_null(f);
+	assert_int_equal(n, 0);
+	assert_int_equal(tarn_table_commit_files(eng, "main.default.e", 5, &f, &n, &err),
+			 TN_EINVAL);
+	assert_non_null(strstr(err.msg, "main.default.e"));
+	assert_int_equal(tarn_table_commit_files(eng, "main.default.e", -1, &f, &n, &err),
+			 TN_EINVAL);
+	assert_int_equal(tarn_table_commit_files(eng, "main.default.e x", 0, &f, &n, &err),
+			 TN_EINVAL);
+	assert_int_equal(tarn_table_version_info(eng, "main.default.ev", -1, &info, &err),
+			 TN_EINVAL);
+	assert_non_null(strstr(err.msg, "not a Delta table"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commit_files),
+		cmocka_unit_test(test_deletion_vectors),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
