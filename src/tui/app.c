@@ -997,13 +997,18 @@ static void free_app(struct app_priv *p)
 
 	overlay_free(app->overlay);
 	app->overlay = NULL;
-	/* Stop the workers before the panes whose jobs they may hold. */
-	worker_free(app->query);
-	worker_free(app->meta);
-	app->query = app->meta = NULL;
+	/* Panes go first, while the workers still run: Results frees its open
+	 * result on the query worker (whose engine it belongs to) and waits
+	 * for its jobs; Catalog and History orphan theirs. A running
+	 * statement is interrupted so that waiting is short. */
+	if (app->query != NULL)
+		worker_interrupt(app->query);
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (app->pane[i] != NULL)
 			app->pane[i]->ops->free(app->pane[i]);
+	worker_free(app->query);
+	worker_free(app->meta);
+	app->query = app->meta = NULL;
 	rec_close(app->rec);
 	term_close(p->term);
 	grid_free(&app->grid);
