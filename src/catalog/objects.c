@@ -11,6 +11,31 @@
 	"kind, name, type, format, location, view_sql, comment, owner, created_ms," \
 	" updated_ms"
 
+/* Managed tables are stored relative to the lakehouse ("warehouse/c/s/t"),
+ * so that a lakehouse directory can be moved or copied whole; external
+ * locations stay as given. */
+static const char *stored_location(const struct cat *c, const struct cat_object *o)
+{
+	size_t n = strlen(c->dir);
+
+	if (o->type == CAT_MANAGED && o->location != NULL &&
+	    strncmp(o->location, c->dir, n) == 0 && o->location[n] == '/')
+		return o->location + n + 1;
+	return o->location;
+}
+
+/* The absolute location of a table read back (older catalogs hold
+ * absolute paths for managed tables too: those stay as they are). */
+static void resolve_location(const struct cat *c, struct cat_object *o)
+{
+	if (o->location != NULL && o->location[0] != '/' && strstr(o->location, "://") == NULL) {
+		char *abs = tn_asprintf("%s/%s", c->dir, o->location);
+
+		free(o->location);
+		o->location = abs;
+	}
+}
+
 int cat_insert(struct cat *c, int64_t parent, const struct cat_object *o, const char *owner,
 	       int64_t *id, struct tn_err *err)
 {
@@ -32,7 +57,7 @@ int cat_insert(struct cat *c, int64_t parent, const struct cat_object *o, const 
 	if (table) {
 		sqlite3_bind_int(st, 4, o->type);
 		cat_bind_str(st, 5, o->format);
-		cat_bind_str(st, 6, o->location);
+		cat_bind_str(st, 6, stored_location(c, o));
 		cat_bind_str(st, 7, o->view_sql);
 	}
 	cat_bind_str(st, 8, o->comment);
@@ -126,7 +151,7 @@ static int replace_table(struct cat *c, const struct cat_path *p, const struct c
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, t->type);
 	cat_bind_str(st, 3, t->format);
-	cat_bind_str(st, 4, t->location);
+	cat_bind_str(st, 4, stored_location(c, t));
 	cat_bind_str(st, 5, t->view_sql);
 	cat_bind_str(st, 6, t->comment);
 	sqlite3_bind_int64(st, 7, cat_now_ms());
@@ -327,8 +352,10 @@ static int get(struct cat *c, int kind, const char *catalog, const char *schema,
 		return ret;
 	sqlite3_bind_int64(st, 1, p.id[p.depth - 1]);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		read_object(st, &p, out);
+		resolve_location(c, out);
+	}
 	else
 		ret = cat_sqlerr(c, rc, "look up", err);
 	sqlite3_finalize(st);
@@ -382,8 +409,11 @@ static int list(struct cat *c, int kind, const char *catalog, const char *schema
 	if (ret != TN_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, p.depth ? p.id[p.depth - 1] : 0);
-	return cat_collect(c, st, sizeof(**out), object_row, &p, objects_done, (void **)out, n,
-			   err);
+	ret = cat_collect(c, st, sizeof(**out), object_row, &p, objects_done, (void **)out, n,
+			  err);
+	for (size_t i = 0; ret == TN_OK && i < *n; i++)
+		resolve_location(c, &(*out)[i]);
+	return ret;
 }
 
 int cat_list_catalogs(struct cat *c, struct cat_object **out, size_t *n, struct tn_err *err)

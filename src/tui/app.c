@@ -916,6 +916,35 @@ static int replay_settle(struct tui_app *app, size_t i, const struct tui_step *s
 	}
 }
 
+/* A step followed by a cancel cannot wait for the engine to be idle (the
+ * statement may never end): it waits until the statement has run for a
+ * while, or has ended by itself. */
+#define REPLAY_CANCEL_LEAD_MS 300
+
+static bool cancels(const struct tui_step *s)
+{
+	return s->kind == 'm' &&
+	       (strcmp(s->action, "app.cancel") == 0 || strcmp(s->action, "results.cancel") == 0);
+}
+
+static void replay_lead(struct tui_app *app)
+{
+	struct tui_pane *res = app->pane[PANE_RESULTS];
+	int64_t start = tn_time_mono_us();
+
+	while ((tn_time_mono_us() - start) / 1000 < REPLAY_STEP_TIMEOUT_MS) {
+		double ms = 0;
+		int64_t rows = 0;
+
+		poll_workers(app);
+		if (res == NULL || !results_running(res))
+			return;
+		if (results_progress(res, &ms, &rows) && ms >= REPLAY_CANCEL_LEAD_MS)
+			return;
+		wait_workers(app, 20);
+	}
+}
+
 static int replay_run(struct tui_app *app, struct tn_err *err)
 {
 	struct app_priv *p = app_priv(app);
@@ -959,7 +988,10 @@ static int replay_run(struct tui_app *app, struct tn_err *err)
 			grid_resize(&app->grid, s->w, s->h);
 			rec_resize(app->rec, s->w, s->h);
 		}
-		rc = replay_settle(app, i, s, err);
+		if (i + 1 < rp->n && cancels(&rp->steps[i + 1]))
+			replay_lead(app);
+		else
+			rc = replay_settle(app, i, s, err);
 		if (rc == TN_OK)
 			frame(app);
 	}

@@ -163,6 +163,38 @@ static void test_reopen(void **state)
 	cat_close(c);
 }
 
+/* A managed table's location follows the lakehouse when the directory is
+ * moved (the catalog keeps it relative); an external one stays. */
+static void test_moved_lakehouse(void **state)
+{
+	struct cat *c = fresh();
+	struct cat_object t = table("main", "default", "orders", CAT_MANAGED);
+	struct cat_object x = table("main", "default", "ext", CAT_EXTERNAL);
+	struct cat_object o, *list;
+	size_t n;
+	char *moved = tn_asprintf("%s-moved", lake), *want;
+
+	(void)state;
+	x.location = (char *)"/data/elsewhere/ext";
+	OK(cat_table_create(c, &t, false, &e_));
+	OK(cat_table_create(c, &x, false, &e_));
+	cat_close(c);
+	assert_int_equal(rename(lake, moved), 0);
+	OK(cat_open(moved, &c, &e_));
+	want = tn_asprintf("%s/warehouse/main/default/orders", moved);
+	OK(cat_table_get(c, "main", "default", "orders", &o, &e_));
+	assert_string_equal(o.location, want);
+	cat_object_done(&o);
+	OK(cat_list_tables(c, "main", "default", &list, &n, &e_));
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].location, "/data/elsewhere/ext");
+	assert_string_equal(list[1].location, want);
+	cat_list_free(list, n);
+	cat_close(c);
+	free(want);
+	free(moved);
+}
+
 static void test_create_drop(void **state)
 {
 	struct cat *c = fresh();
@@ -713,6 +745,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_defaults),
 		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_moved_lakehouse),
 		cmocka_unit_test(test_create_drop),
 		cmocka_unit_test(test_case_insensitive),
 		cmocka_unit_test(test_near_names),
