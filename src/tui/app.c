@@ -179,9 +179,8 @@ static int act_quit(struct tui_app *app, const char *arg, struct tn_err *err)
 
 static int act_palette(struct tui_app *app, const char *arg, struct tn_err *err)
 {
-	(void)arg;
 	(void)err;
-	open_overlay(app, overlay_palette_new());
+	open_overlay(app, overlay_palette_new(arg));
 	return TN_OK;
 }
 
@@ -637,8 +636,7 @@ static bool allowed(struct tui_app *app, struct split_ctx *c)
 {
 	if (app->opts.read_only && c->writes) {
 		app_error(app,
-			  "read-only mode: %s changes the lakehouse and was not run (tarn was "
-			  "started with --read-only)",
+			  "read-only: %s not run",
 			  c->worst.what);
 		return false;
 	}
@@ -672,6 +670,24 @@ static void run_confirmed(struct tui_app *app, void *arg)
 	app_run_sql_now(app, j->sql, j->title);
 }
 
+/* What a destructive statement does, for its confirmation. */
+static const char *consequence(const char *what)
+{
+	if (strncmp(what, "DROP", 4) == 0)
+		return "the object goes from the catalog, and a managed table's data with it.";
+	if (strncmp(what, "TRUNCATE", 8) == 0 || strncmp(what, "DELETE", 6) == 0)
+		return "every row of the table goes (RESTORE of the previous version brings them "
+		       "back).";
+	if (strncmp(what, "UPDATE", 6) == 0)
+		return "every row of the table changes (RESTORE of the previous version undoes it).";
+	if (strncmp(what, "VACUUM", 6) == 0)
+		return "old data files are deleted for good: time travel to the versions that used "
+		       "them stops working.";
+	if (strncmp(what, "RESTORE", 7) == 0)
+		return "the table's data becomes an earlier version's (written as a new version).";
+	return "the table's current data is replaced (earlier versions stay in its history).";
+}
+
 void app_run_sql(struct tui_app *app, const char *sql, const char *title)
 {
 	struct split_ctx c;
@@ -684,9 +700,7 @@ void app_run_sql(struct tui_app *app, const char *sql, const char *title)
 	if (c.destructive && !app->opts.no_confirm) {
 		size_t ns = strlen(sql) + 1, nt = strlen(title != NULL ? title : "") + 1;
 		struct sql_job *j = tn_malloc(sizeof(*j) + ns + nt);
-		char *q = tn_asprintf("This runs %s, which cannot be undone by running the editor "
-				      "again. Run it?",
-				      c.what.data);
+		char *q = tn_asprintf("%s: %s Run it?", c.what.data, consequence(c.what.data));
 
 		memcpy(j->sql, sql, ns);
 		j->title = j->sql + ns;

@@ -25,7 +25,7 @@ static inline struct app_priv *app_priv(struct tui_app *app)
 }
 
 /* ---- overlays (overlay.c) ---- */
-struct tui_overlay *overlay_palette_new(void);
+struct tui_overlay *overlay_palette_new(const char *filter);
 struct tui_overlay *overlay_text_new(const char *title, const char *text);
 /* The help text: every action by context with its keys. Caller frees. */
 char *overlay_help_text(void);

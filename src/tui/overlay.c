@@ -68,13 +68,14 @@ static bool in_palette(const struct tui_action *a)
 	       strcmp(a->name, "app.submit") != 0 && !tn_str_endswith(a->name, ".insert");
 }
 
-/* Fuzzy match: the query's characters in order in s (ASCII case ignored).
- * Lower is better: where the match starts plus the gaps in it; -1: none. */
-static long fuzzy(const char *q, const char *s)
+/* Fuzzy match from s[from]: the query's characters in order (ASCII case
+ * ignored). Lower is better: where the match starts plus the gaps in it;
+ * -1: none. */
+static long fuzzy_from(const char *q, const char *s, long from)
 {
 	long score = 0, start = -1, last = -1;
 
-	for (long i = 0; *q != '\0'; q++) {
+	for (long i = from; *q != '\0'; q++) {
 		if (*q == ' ')
 			continue;
 		while (s[i] != '\0' && tolower((unsigned char)s[i]) != tolower((unsigned char)*q))
@@ -88,6 +89,28 @@ static long fuzzy(const char *q, const char *s)
 		last = i++;
 	}
 	return start < 0 ? 0 : start + 2 * score;
+}
+
+/* The best match over every place the query's first character occurs, so
+ * that "sort" finds results.sort before history.top. */
+static long fuzzy(const char *q, const char *s)
+{
+	long best = -1;
+
+	while (*q == ' ')
+		q++;
+	if (*q == '\0')
+		return 0;
+	for (long i = 0; s[i] != '\0'; i++) {
+		long sc;
+
+		if (tolower((unsigned char)s[i]) != tolower((unsigned char)*q))
+			continue;
+		sc = fuzzy_from(q, s, i);
+		if (sc >= 0 && (best < 0 || sc < best))
+			best = sc;
+	}
+	return best;
 }
 
 static void palette_filter(struct tui_overlay *o)
@@ -124,10 +147,12 @@ static void palette_filter(struct tui_overlay *o)
 	o->top = 0;
 }
 
-struct tui_overlay *overlay_palette_new(void)
+struct tui_overlay *overlay_palette_new(const char *filter)
 {
 	struct tui_overlay *o = ov_new(OV_PALETTE, "Command palette");
 
+	if (filter != NULL)
+		tn_buf_puts(&o->input, filter, NULL);
 	palette_filter(o);
 	return o;
 }
@@ -176,7 +201,13 @@ char *overlay_help_text(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
 	char keys[128];
+	int kw = 10; /* the keys column: as wide as the widest bindings */
 
+	for (size_t i = 0; i < action_count(); i++) {
+		int w = (int)strlen(keymap_keys_of(action_at(i), keys, sizeof(keys)));
+
+		kw = w > kw ? (w > 32 ? 32 : w) : kw;
+	}
 	tn_buf_puts(&b,
 		    "Keys run actions; every action is also in the command palette (: or C-p).\n"
 		    "Two-key bindings such as \"C-w h\" are typed one key after the other.\n"
@@ -196,7 +227,7 @@ char *overlay_help_text(void)
 				header = true;
 			}
 			keymap_keys_of(a, keys, sizeof(keys));
-			tn_buf_printf(&b, NULL, "  %-22s %-24s %s\n", *keys ? keys : "-", a->name,
+			tn_buf_printf(&b, NULL, "  %-*s %-24s %s\n", kw, *keys ? keys : "-", a->name,
 				      a->desc);
 		}
 	}
