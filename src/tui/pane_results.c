@@ -205,16 +205,17 @@ static bool has_statement(const char *s, size_t n)
 	return more;
 }
 
+/* A statement's text without the ';' that ends it and the blanks around,
+ * so that it can be wrapped in a subquery. */
 static char *trim_statement(const char *s, size_t n)
 {
-	size_t start, end;
+	bool semi = false;
 
-	tarn_sql_statement_at(s, n, 0, &start, &end);
-	if (end <= start) {
-		start = 0;
-		end = n;
+	while (n > 0 && (strchr(" \t\r\n", s[n - 1]) != NULL || (s[n - 1] == ';' && !semi))) {
+		semi = semi || s[n - 1] == ';';
+		n--;
 	}
-	return tn_strndup(s + start, end - start);
+	return tn_strndup(s, n);
 }
 
 static void run_run(struct tui_job *job, struct tarn_engine *e)
