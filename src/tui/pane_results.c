@@ -817,7 +817,11 @@ static void draw_footer(struct results *p, struct tui_grid *g, struct tui_rect r
 	if (p->running) {
 		tn_buf_printf(&b, NULL, "running %s", p->run_title ? p->run_title : "");
 	} else if (p->shown != NULL && rs == NULL) {
-		tn_buf_puts(&b, p->shown->error != NULL ? "failed" : "done", NULL);
+		tn_buf_puts(&b,
+			    p->shown->error == NULL			   ? "done"
+			    : strcmp(p->shown->error, "cancelled") == 0 ? "cancelled"
+									  : "failed",
+			    NULL);
 	} else if (rs != NULL) {
 		int64_t n = rs_rows(rs);
 		bool done = rs_complete(rs);
@@ -1110,7 +1114,7 @@ static char *pretty_json(const char *text, size_t len)
 	 * their tabs escaped, so every raw tab is indentation. */
 	for (const char *c = s; *c; c++)
 		if (*c == '\t')
-			tn_buf_puts(&b, "  ", NULL);
+			tn_buf_puts(&b, c > s && c[-1] == ':' ? " " : "  ", NULL);
 		else
 			tn_buf_putc(&b, *c, NULL);
 	free(s);
@@ -1411,9 +1415,13 @@ static int do_sort(struct tui_app *app, const char *arg, bool desc, struct tn_er
 	}
 	if (p->shown->stmt != NULL && is_query(p->shown->stmt)) {
 		qcol = tui_quote_ident(rs_col(rs, col).name);
-		/* The newline ends a trailing -- comment of the statement. */
-		sql = tn_asprintf("SELECT * FROM (%s\n) ORDER BY %s%s", p->shown->stmt, qcol,
-				  desc ? " DESC" : "");
+		/* The newline ends a trailing -- comment of the statement. A
+		 * materialized CTE keeps the rows the statement gave: SQLite may
+		 * otherwise move the ORDER BY into a subquery's LIMIT without one
+		 * (legal SQL, but other rows than those on screen). */
+		sql = tn_asprintf("WITH __tarn_sorted AS MATERIALIZED (%s\n) SELECT * FROM "
+				  "__tarn_sorted ORDER BY %s%s",
+				  p->shown->stmt, qcol, desc ? " DESC" : "");
 		title = tn_asprintf("sorted by %s%s", rs_col(rs, col).name, desc ? " desc" : "");
 		results_run(&p->pane, sql, title);
 		p->next_col = col; /* the same columns come back */
