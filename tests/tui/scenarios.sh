@@ -11,7 +11,8 @@
 # TARN_BLESS=1 writes the screens instead of comparing (then read them!).
 . "$(dirname "$0")/../lib.sh"
 DIR=$TARN_SRCDIR/tests/tui/scenarios
-casts=("$DIR"/*.cast)
+# doc/demo.cast, the recorded demo of the README, is checked as "doc_demo".
+casts=("$DIR"/*.cast "$TARN_SRCDIR/doc/demo.cast")
 plan ${#casts[@]}
 
 export HOME="$TEST_TMP/home" XDG_STATE_HOME="$TEST_TMP/home/state" XDG_CONFIG_HOME="$TEST_TMP/home/config"
@@ -34,6 +35,7 @@ mask() {
 
 for cast in "${casts[@]}"; do
 	name=$(basename "$cast" .cast)
+	[ "$cast" = "$TARN_SRCDIR/doc/demo.cast" ] && name=doc_demo
 	work=$TEST_TMP/$name
 	mkdir -p "$work"
 	cp -a "$DEMO" "$work/lh"
