@@ -192,7 +192,8 @@ static int create(struct cat *c, const struct cat_object *o, const char *catalog
 		memset(&p, 0, sizeof(p));
 	} else {
 		ret = cat_write_begin(c, o->kind - 1, catalog, schema, NULL, &p, err);
-		parent = p.id[p.depth - 1];
+		if (ret == TN_OK)
+			parent = p.id[p.depth - 1];
 	}
 	if (ret != TN_OK)
 		return ret;
