@@ -1,6 +1,7 @@
 /* valfmt.c - values of column vectors as canonical JSON and display text. */
 #include "base/valfmt.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +25,13 @@ char *tn_double_format(double d, char *out)
 		snprintf(out, 32, "%" PRId64 ".0", (int64_t)d);
 		return out;
 	}
-	for (int prec = 1; prec <= 17; prec++) {
+	/* The shortest text that reads back as d. A decimal of at most
+	 * DBL_DIG (15) digits survives the trip through a double, so %.15g
+	 * already gives any shorter form (with %g's trailing zeros gone);
+	 * only 16 and 17 digits need trying beyond it. Starting at 1 cost
+	 * 17 rounds of printing and parsing for most computed values.
+	 * Subnormals have fewer digits of precision: they search from 1. */
+	for (int prec = fabs(d) < DBL_MIN ? 1 : DBL_DIG; prec <= 17; prec++) {
 		snprintf(out, 32, "%.*g", prec, d);
 		if (strtod(out, NULL) == d)
 			break;
@@ -36,7 +43,7 @@ char *tn_float_format(float f, char *out)
 {
 	if (isnan(f) || isinf(f) || f == 0 || (fabsf(f) < 1e7f && f == (float)(int64_t)f))
 		return tn_double_format(f, out);
-	for (int prec = 1; prec <= 9; prec++) {
+	for (int prec = fabsf(f) < FLT_MIN ? 1 : FLT_DIG; prec <= 9; prec++) { /* as above */
 		snprintf(out, 32, "%.*g", prec, (double)f);
 		if (strtof(out, NULL) == f)
 			break;
