@@ -865,27 +865,41 @@ static void wait_workers(struct tui_app *app, int ms)
 	poll(fds, n, ms);
 }
 
-static void trace(struct tui_app *app, const char *what, int64_t since_us)
+/* "WHAT MS [FLAG] wall=S": the wall clock lets bench/tui.sh measure from
+ * before the exec and from when tmux sent a key. */
+static void trace(struct tui_app *app, const char *what, int64_t since_us, const char *flag)
 {
 	FILE *f = app_priv(app)->trace;
 
 	if (f != NULL) {
-		fprintf(f, "%s %.3f\n", what, (double)(tn_time_mono_us() - since_us) / 1000.0);
+		fprintf(f, "%s %.3f%s%s wall=%.6f\n", what,
+			(double)(tn_time_mono_us() - since_us) / 1000.0, flag ? " " : "",
+			flag ? flag : "", (double)tn_time_now_us() / 1e6);
 		fflush(f);
 	}
 }
 
-static void loop(struct tui_app *app)
+/* start_us: tui_main's start, for the trace's ready_ms (the screen is up
+ * to date and nothing is loading: the catalog is shown). */
+static void loop(struct tui_app *app, int64_t start_us)
 {
 	struct app_priv *p = app_priv(app);
 	int fds[2] = {app->query ? worker_wake_fd(app->query) : -1,
 		      app->meta ? worker_wake_fd(app->meta) : -1};
+	bool ready = false;
 
 	while (!app->quit) {
 		struct tui_pane *res = app->pane[PANE_RESULTS];
 		bool running = res != NULL && results_running(res);
-		int key = term_key_fds(p->term, running ? 200 : -1, fds, 2);
-		int64_t t0 = tn_time_mono_us();
+		int key;
+		int64_t t0;
+
+		if (!ready && !p->dirty && !busy(app)) {
+			ready = true;
+			trace(app, "ready_ms", start_us, NULL);
+		}
+		key = term_key_fds(p->term, running ? 200 : -1, fds, 2);
+		t0 = tn_time_mono_us();
 
 		if (key != 0)
 			app_key(app, key);
@@ -895,7 +909,7 @@ static void loop(struct tui_app *app)
 		if (p->dirty && !app->quit) {
 			frame(app);
 			if (key != 0)
-				trace(app, "key_frame_ms", t0);
+				trace(app, "key_frame_ms", t0, running ? "running" : NULL);
 		}
 	}
 }
@@ -1166,7 +1180,7 @@ int tui_main(const struct tui_opts *o, struct tn_err *err)
 	}
 	if (p->term != NULL) {
 		frame(app);
-		trace(app, "first_frame_ms", t0);
+		trace(app, "first_frame_ms", t0, NULL);
 	}
 	if (o->replay != NULL) {
 		rc = replay_run(app, err);
@@ -1176,7 +1190,7 @@ int tui_main(const struct tui_opts *o, struct tn_err *err)
 			goto out;
 		frame(app);
 	}
-	loop(app);
+	loop(app, t0);
 out:
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (app->pane[i] != NULL && app->pane[i]->ops->save != NULL)
