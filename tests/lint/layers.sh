@@ -21,7 +21,7 @@ bad=$(grep -rlE '#include *"(delta|parquet)/' --include='*.[ch]' tui 2>/dev/null
 [ -z "$bad" ]; ok $? "tui/ never includes delta/ or parquet/ ${bad:+($bad)}"
 
 # Layers from the bottom up; a file may include its own layer and lower ones.
-order="base store io parquet delta catalog share pipeline sql cli shell tui"
+order="base store io parquet delta catalog share sql pipeline cli shell tui"
 bad=""
 rank() { local i=0; for l in $order; do [ "$l" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo -1; }
 for f in $(find . -name '*.[ch]'); do
