@@ -1,0 +1,233 @@
+/* test_pipeline_cdc.c - APPLY CHANGES INTO as SCD type 1 and 2 (cdc_apply)
+ * through a real engine on a temporary lakehouse: whole target tables
+ * against hand-computed ones, one table version per batch, errors that
+ * commit nothing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/valfmt.h"
+#include "pipeline/cdc.h"
+#include "sql/sql.h"
+
+static char dir[64];
+static struct tarn_engine *eng;
+
+static int setup(void **state)
+{
+	struct tarn_engine_opts o = {0};
+	struct tn_err err;
+
+	(void)state;
+	strcpy(dir, "/tmp/tarn-cdc-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	o.lakehouse = dir;
+	o.no_audit = true;
+	if (tarn_engine_open(&o, &eng, &err) != TN_OK) {
+		fprintf(stderr, "tarn_engine_open: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = tn_asprintf("rm -rf '%s'", dir);
+
+	(void)state;
+	tarn_engine_close(eng);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	free(cmd);
+	return 0;
+}
+
+static void exec(const char *sql)
+{
+	struct tarn_result *r = NULL;
+	struct tn_err err;
+	size_t used;
+
+	if (tarn_exec(eng, sql, strlen(sql), &used, &r, &err) != TN_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	tarn_result_free(r);
+}
+
+/* The rows of a query as "v|v|v\n" lines (NULL for nulls). Caller frees. */
+static char *rows(const char *sql)
+{
+	struct tarn_result *r = NULL;
+	struct tn_buf out = TN_BUF_INIT;
+	struct tn_batch b;
+	struct tn_err err;
+	size_t used;
+
+	memset(&b, 0, sizeof(b));
+	if (tarn_exec(eng, sql, strlen(sql), &used, &r, &err) != TN_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	tn_buf_puts(&out, "", NULL);
+	for (;;) {
+		if (tarn_result_next(r, &b, &err) != TN_OK)
+			fail_msg("%s: %s", sql, err.msg);
+		if (b.nrows == 0)
+			break;
+		for (size_t i = 0; i < b.nrows; i++) {
+			for (size_t c = 0; c < b.schema->ncols; c++) {
+				if (c > 0)
+					tn_buf_putc(&out, '|', NULL);
+				tn_value_text(&out, &b.cols[c], i, 0, NULL);
+			}
+			tn_buf_putc(&out, '\n', NULL);
+		}
+	}
+	tn_batch_done(&b);
+	tarn_result_free(r);
+	return tn_buf_detach(&out, NULL);
+}
+
+static void check_rows(const char *sql, const char *want)
+{
+	char *got = rows(sql);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("%s\n--- got:\n%s--- want:\n%s", sql, got, want);
+	free(got);
+}
+
+/* DESCRIBE HISTORY as "version operation" lines, newest first. */
+static void check_history(const char *table, const char *want)
+{
+	char *sql = tn_asprintf("DESCRIBE HISTORY %s", table);
+	struct tarn_result *r = NULL;
+	struct tn_buf out = TN_BUF_INIT;
+	struct tn_batch b;
+	struct tn_err err;
+	size_t used;
+
+	memset(&b, 0, sizeof(b));
+	if (tarn_exec(eng, sql, strlen(sql), &used, &r, &err) != TN_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	tn_buf_puts(&out, "", NULL);
+	for (;;) {
+		int v, op;
+
+		if (tarn_result_next(r, &b, &err) != TN_OK)
+			fail_msg("%s: %s", sql, err.msg);
+		if (b.nrows == 0)
+			break;
+		v = tn_schema_find(b.schema, "version");
+		op = tn_schema_find(b.schema, "operation");
+		assert_true(v >= 0 && op >= 0);
+		for (size_t i = 0; i < b.nrows; i++) {
+			tn_value_text(&out, &b.cols[v], i, 0, NULL);
+			tn_buf_putc(&out, ' ', NULL);
+			tn_value_text(&out, &b.cols[op], i, 0, NULL);
+			tn_buf_putc(&out, '\n', NULL);
+		}
+	}
+	if (strcmp(out.data, want) != 0)
+		fail_msg("%s\n--- got:\n%s--- want:\n%s", sql, out.data, want);
+	tn_batch_done(&b);
+	tarn_result_free(r);
+	tn_buf_done(&out);
+	free(sql);
+}
+
+static int64_t latest(const char *table)
+{
+	struct tarn_table_version v;
+	struct tn_err err;
+
+	if (tarn_table_version_info(eng, table, -1, &v, &err) != TN_OK)
+		fail_msg("%s: %s", table, err.msg);
+	return v.latest;
+}
+
+/* Create the target on batch 1's source, then apply batch `b` of table
+ * ch (rows with column b = batch), checking it made exactly one version. */
+static struct cdc_stats apply(const struct pl_apply *a, const char *target, const char *ch,
+			      int b)
+{
+	char *batch = tn_asprintf("(SELECT * FROM %s WHERE b = %d)", ch, b);
+	struct cdc_stats st;
+	struct tn_err err;
+	bool created;
+	int64_t before;
+
+	if (cdc_target_create(eng, a, target, batch, NULL, &created, &err) != TN_OK)
+		fail_msg("create %s: %s", target, err.msg);
+	assert_int_equal(created, b == 1);
+	before = latest(target);
+	if (cdc_apply(eng, a, target, batch, &st, &err) != TN_OK)
+		fail_msg("batch %d into %s: %s", b, target, err.msg);
+	assert_int_equal(st.version, before + 1);
+	assert_int_equal(latest(target), before + 1);
+	assert_false(tarn_engine_in_transaction(eng));
+	free(batch);
+	return st;
+}
+
+/* pl_apply holds mutable strings (the parser's); -Wwrite-strings */
+static char s_op[] = "op", s_b[] = "b", s_id[] = "id", s_seq[] = "seq", s_src[] = "src",
+	    s_del[] = "op = 'D'";
+static char *ops_except[] = {s_op, s_b};
+static char *id_key[] = {s_id};
+
+static void test_scd1(void **state)
+{
+	struct pl_apply a = {.source = s_src, .keys = id_key, .nkeys = 1, .sequence_by = s_seq,
+			     .delete_when = s_del, .except_cols = ops_except, .nexcept = 2,
+			     .scd_type = 1};
+	struct cdc_stats st;
+
+	(void)state;
+	exec("CREATE TABLE ch1 (b INT, id BIGINT, name STRING, seq BIGINT, op STRING)");
+	exec("INSERT INTO ch1 VALUES "
+	     /* several changes of a key, out of order: seq 3 is the latest */
+	     "(1, 1, 'a', 1, 'U'), (1, 2, 'b', 1, 'U'), (1, 3, 'c', 1, 'U'), "
+	     "(1, 1, 'a3', 3, 'U'), (1, 1, 'a2', 2, 'U'), "
+	     /* inserted then deleted in the batch; a delete that is the latest */
+	     "(1, 4, 'd', 1, 'U'), (1, 4, NULL, 2, 'D'), (1, 5, 'e', 2, 'D'), "
+	     "(1, 5, 'e1', 1, 'U'), "
+	     /* a tie of sequences: the later row wins */
+	     "(1, 6, 'f', 1, 'U'), (1, 6, 'f2', 1, 'U')");
+	exec("INSERT INTO ch1 VALUES "
+	     /* update, delete, insert; a late update and a late delete (their
+	      * sequences are older than the target's) are ignored */
+	     "(2, 2, 'b2', 5, 'U'), (2, 3, NULL, 5, 'D'), (2, 1, 'old', 2, 'U'), "
+	     "(2, 6, NULL, 0, 'D'), (2, 7, 'g', 1, 'U')");
+
+	st = apply(&a, "main.default.dim1", "ch1", 1);
+	check_rows("SELECT * FROM main.default.dim1 ORDER BY id",
+		   "1|a3|3\n2|b|1\n3|c|1\n6|f2|1\n");
+	assert_int_equal(st.rows_read, 11);
+	assert_int_equal(st.inserted, 4);
+	assert_int_equal(st.updated, 0);
+	assert_int_equal(st.deleted, 0);
+
+	st = apply(&a, "main.default.dim1", "ch1", 2);
+	check_rows("SELECT * FROM main.default.dim1 ORDER BY id",
+		   "1|a3|3\n2|b2|5\n6|f2|1\n7|g|1\n");
+	assert_int_equal(st.inserted, 1);
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(st.deleted, 1);
+	check_history("main.default.dim1", "2 MERGE\n1 MERGE\n0 CREATE TABLE\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scd1),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
