@@ -571,7 +571,8 @@ static char *scd2_sql(const struct plan *p)
 			continue;
 		tn_buf_puts(&b, " AND ", NULL);
 		put_name(&b, NULL, p->cols[i]);
-		tn_buf_printf(&b, NULL, " IS NOT DISTINCT FROM __cdc_p%zu", ntr++);
+		/* <=>: the engine's rewrite reads "DISTINCT FROM x" as a table */
+		tn_buf_printf(&b, NULL, " <=> __cdc_p%zu", ntr++);
 	}
 	tn_buf_puts(&b, ")), __cdc_ver AS (SELECT *, lead(__cdc_seq) ", NULL);
 	put_window(&b, p);
@@ -579,7 +580,7 @@ static char *scd2_sql(const struct plan *p)
 	put_list(&b, NULL, p->cols, p->ncols);
 	tn_buf_puts(&b, ", __cdc_seq AS `__START_AT`, __cdc_end AS `__END_AT`, 0 AS __cdc_drop "
 		    "FROM __cdc_ver WHERE __cdc_del = 0 AND (__cdc_isnew = 1 OR "
-		    "__cdc_end IS DISTINCT FROM __cdc_end0) UNION ALL SELECT ", NULL);
+		    "NOT (__cdc_end <=> __cdc_end0)) UNION ALL SELECT ", NULL);
 	put_list(&b, NULL, p->cols, p->ncols);
 	tn_buf_puts(&b, ", __cdc_seq, NULL, 1 FROM __cdc_new WHERE __cdc_del = 1) AS __cdc_s ON ",
 		    NULL);
@@ -629,19 +630,41 @@ static int check_batch(struct tarn_engine *e, const struct plan *p, int64_t *row
 	return TN_OK;
 }
 
-/* The target must hold every column the MERGE writes. */
+/* The target must hold every column the MERGE writes. Its columns come
+ * from DESCRIBE (the log): a SELECT over the target just before the MERGE
+ * left this engine reading the target's pre-MERGE rows after the commit
+ * (reported to the lead). */
 static int check_target(struct tarn_engine *e, const struct plan *p, struct tn_err *err)
 {
 	static const char *const hist[] = {"__START_AT", "__END_AT"};
-	struct tn_schema t;
-	char *q = tn_asprintf("SELECT * FROM %s LIMIT 0", p->target);
+	char *q = tn_asprintf("DESCRIBE %s", p->target);
+	struct tarn_result *r = NULL;
+	struct tn_batch b;
+	size_t used, ncols = 0;
+	char **cols = NULL;
 	const char *missing = NULL;
-	int rc = relation_schema(e, q, &t, err);
+	int rc = tarn_exec(e, q, strlen(q), &used, &r, err);
 
+	memset(&b, 0, sizeof(b));
+	while (rc == TN_OK && r != NULL && (rc = tarn_result_next(r, &b, err)) == TN_OK &&
+	       b.nrows > 0) {
+		int k = tn_schema_find(b.schema, "col_name");
+
+		for (size_t i = 0; k >= 0 && b.cols[k].type->kind == TN_STRING && i < b.nrows; i++) {
+			const struct tn_bytes *v = &((const struct tn_bytes *)b.cols[k].values)[i];
+
+			if (tn_vec_is_null(&b.cols[k], i) || v->len == 0)
+				continue;
+			cols = tn_reallocarray(cols, ncols + 1, sizeof(char *));
+			cols[ncols++] = tn_strndup((const char *)v->ptr, v->len);
+		}
+	}
+	tn_batch_done(&b);
+	tarn_result_free(r);
 	free(q);
 	if (rc != TN_OK) {
 		tn_err_prefix(err, "APPLY CHANGES INTO %s: the target", p->target);
-		return rc;
+		goto done;
 	}
 	for (size_t i = 0; i < p->ncols + 2 && missing == NULL; i++) {
 		const char *c = i < p->ncols ? p->cols[i] : hist[i - p->ncols];
@@ -649,15 +672,18 @@ static int check_target(struct tarn_engine *e, const struct plan *p, struct tn_e
 
 		if (i >= p->ncols && p->a->scd_type != 2)
 			break;
-		for (size_t k = 0; k < t.ncols && !found; k++)
-			found = tn_str_ieq(t.cols[k].name, c);
+		for (size_t k = 0; k < ncols && !found; k++)
+			found = tn_str_ieq(cols[k], c);
 		if (!found)
 			missing = c;
 	}
 	if (missing != NULL)
 		rc = tn_err_set(err, TN_EINVAL, "APPLY CHANGES INTO %s: the target has no column '%s'",
 				p->target, missing);
-	tn_schema_done(&t);
+done:
+	for (size_t i = 0; i < ncols; i++)
+		free(cols[i]);
+	free(cols);
 	return rc;
 }
 

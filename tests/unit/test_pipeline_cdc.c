@@ -223,10 +223,104 @@ static void test_scd1(void **state)
 	check_history("main.default.dim1", "2 MERGE\n1 MERGE\n0 CREATE TABLE\n");
 }
 
+static void test_scd2(void **state)
+{
+	static char *except[] = {s_op, s_b, s_seq};
+	struct pl_apply a = {.source = s_src, .keys = id_key, .nkeys = 1, .sequence_by = s_seq,
+			     .delete_when = s_del, .except_cols = except, .nexcept = 3,
+			     .scd_type = 2};
+	struct cdc_stats st;
+	char *cols;
+	struct tn_err err;
+	const char *all = "SELECT id, name, city, __START_AT, __END_AT FROM main.default.dim2 "
+			  "ORDER BY id, __START_AT";
+
+	(void)state;
+	exec("CREATE TABLE ch2 (b INT, id BIGINT, name STRING, city STRING, seq BIGINT, op STRING)");
+	exec("INSERT INTO ch2 VALUES "
+	     /* three versions of key 1, arriving out of order */
+	     "(1, 1, 'a', 'x', 10, 'U'), (1, 1, 'a', 'y', 30, 'U'), (1, 1, 'a', 'x2', 20, 'U'), "
+	     /* a no-op update: no new version */
+	     "(1, 2, 'b', 'x', 10, 'U'), (1, 2, 'b', 'x', 20, 'U'), "
+	     /* a delete closes the version and adds none */
+	     "(1, 3, 'c', 'x', 10, 'U'), (1, 3, NULL, NULL, 20, 'D'), "
+	     "(1, 4, 'd', 'x', 10, 'U')");
+	exec("INSERT INTO ch2 VALUES "
+	     "(2, 1, 'a', 'z', 50, 'U'), "
+	     /* late: between the versions at 20 and 30 */
+	     "(2, 1, 'a', 'late', 25, 'U'), "
+	     "(2, 2, NULL, NULL, 40, 'D'), "
+	     /* back after its delete */
+	     "(2, 3, 'c', 'w', 60, 'U'), "
+	     /* equal to the current version */
+	     "(2, 4, 'd', 'x', 70, 'U'), "
+	     "(2, 5, 'e', 'x', 10, 'U')");
+	exec("INSERT INTO ch2 VALUES "
+	     /* the sequence of an existing version: replaces its values */
+	     "(3, 1, 'a', 'y2', 30, 'U'), "
+	     /* a delete before the key's first version ends nothing */
+	     "(3, 5, NULL, NULL, 5, 'D'), "
+	     /* a late delete inside a version's interval ends it there */
+	     "(3, 4, NULL, NULL, 40, 'D')");
+
+	if (cdc_target_columns(eng, &a, "main.default.dim2", "(SELECT * FROM ch2)", &cols, &err) !=
+	    TN_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cols, "`id` bigint, `name` string, `city` string, "
+			    "`__START_AT` bigint, `__END_AT` bigint");
+	free(cols);
+
+	st = apply(&a, "main.default.dim2", "ch2", 1);
+	check_rows(all,
+		   "1|a|x|10|20\n"
+		   "1|a|x2|20|30\n"
+		   "1|a|y|30|NULL\n"
+		   "2|b|x|10|NULL\n"
+		   "3|c|x|10|20\n"
+		   "4|d|x|10|NULL\n");
+	assert_int_equal(st.rows_read, 8);
+	assert_int_equal(st.inserted, 6);
+	assert_int_equal(st.updated + st.deleted, 0);
+
+	st = apply(&a, "main.default.dim2", "ch2", 2);
+	check_rows(all,
+		   "1|a|x|10|20\n"
+		   "1|a|x2|20|25\n"
+		   "1|a|late|25|30\n"
+		   "1|a|y|30|50\n"
+		   "1|a|z|50|NULL\n"
+		   "2|b|x|10|40\n"
+		   "3|c|x|10|20\n"
+		   "3|c|w|60|NULL\n"
+		   "4|d|x|10|NULL\n"
+		   "5|e|x|10|NULL\n");
+	assert_int_equal(st.inserted, 4);
+	assert_int_equal(st.updated, 3);
+	assert_int_equal(st.deleted, 0);
+
+	st = apply(&a, "main.default.dim2", "ch2", 3);
+	check_rows(all,
+		   "1|a|x|10|20\n"
+		   "1|a|x2|20|25\n"
+		   "1|a|late|25|30\n"
+		   "1|a|y2|30|50\n"
+		   "1|a|z|50|NULL\n"
+		   "2|b|x|10|40\n"
+		   "3|c|x|10|20\n"
+		   "3|c|w|60|NULL\n"
+		   "4|d|x|10|40\n"
+		   "5|e|x|10|NULL\n");
+	assert_int_equal(st.inserted, 0);
+	assert_int_equal(st.updated, 2);
+	assert_int_equal(st.deleted, 0);
+	check_history("main.default.dim2", "3 MERGE\n2 MERGE\n1 MERGE\n0 CREATE TABLE\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scd1),
+		cmocka_unit_test(test_scd2),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
