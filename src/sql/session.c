@@ -764,6 +764,10 @@ int tarn_result_next(void *rp, struct tn_batch *b, struct tn_err *err)
 	tn_batch_init(b, &r->schema, RES_BATCH);
 	if (r->kind != RES_STMT)
 		return TN_OK;
+	/* the capacity while filling: sql_value_to_vec sizes a nulls array it
+	 * starts from len, and a too short one was read past (random NULLs) */
+	for (size_t j = 0; j < r->schema.ncols; j++)
+		b->cols[j].len = RES_BATCH;
 	/* rows read ahead to type the columns */
 	for (size_t i = 0; rc == TN_OK && i < r->nfirst; i++) {
 		for (size_t j = 0; rc == TN_OK && j < r->schema.ncols; j++)
