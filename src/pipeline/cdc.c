@@ -630,10 +630,8 @@ static int check_batch(struct tarn_engine *e, const struct plan *p, int64_t *row
 	return TN_OK;
 }
 
-/* The target must hold every column the MERGE writes. Its columns come
- * from DESCRIBE (the log): a SELECT over the target just before the MERGE
- * left this engine reading the target's pre-MERGE rows after the commit
- * (reported to the lead). */
+/* The target must hold every column the MERGE writes (DESCRIBE reads
+ * only the log). */
 static int check_target(struct tarn_engine *e, const struct plan *p, struct tn_err *err)
 {
 	static const char *const hist[] = {"__START_AT", "__END_AT"};

@@ -316,11 +316,110 @@ static void test_scd2(void **state)
 	check_history("main.default.dim2", "3 MERGE\n2 MERGE\n1 MERGE\n0 CREATE TABLE\n");
 }
 
+/* A composite key, COLUMNS (...) and no SEQUENCE BY (arrival order) in
+ * SCD1; a composite key in SCD2. */
+static void test_composite(void **state)
+{
+	static char s_region[] = "region", s_v[] = "v", s_ts[] = "ts";
+	static char *keys[] = {s_region, s_id};
+	static char *only[] = {s_region, s_id, s_v};
+	static char *except[] = {s_op, s_b};
+	struct pl_apply a1 = {.source = s_src, .keys = keys, .nkeys = 2, .delete_when = s_del,
+			      .columns = only, .ncolumns = 3, .scd_type = 1};
+	struct pl_apply a2 = {.source = s_src, .keys = keys, .nkeys = 2, .sequence_by = s_ts,
+			      .delete_when = s_del, .except_cols = except, .nexcept = 2,
+			      .scd_type = 2};
+	struct cdc_stats st;
+
+	(void)state;
+	exec("CREATE TABLE ch3 (b INT, region STRING, id INT, v STRING, ts BIGINT, op STRING)");
+	exec("INSERT INTO ch3 VALUES (1, 'eu', 1, 'a', 1, 'U'), (1, 'us', 1, 'b', 1, 'U'), "
+	     "(1, 'eu', 1, 'a2', 2, 'U'), (1, 'eu', 2, 'c', 1, 'U'), (1, 'us', 2, 'd', 1, 'U'), "
+	     "(1, 'us', 2, NULL, 2, 'D')");
+	exec("INSERT INTO ch3 VALUES (2, 'us', 1, 'b2', 3, 'U'), (2, 'eu', 2, NULL, 3, 'D')");
+
+	st = apply(&a1, "main.default.dim3", "ch3", 1);
+	check_rows("SELECT * FROM main.default.dim3 ORDER BY region, id",
+		   "eu|1|a2\neu|2|c\nus|1|b\n");
+	assert_int_equal(st.inserted, 3);
+	st = apply(&a1, "main.default.dim3", "ch3", 2);
+	check_rows("SELECT * FROM main.default.dim3 ORDER BY region, id", "eu|1|a2\nus|1|b2\n");
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(st.deleted, 1);
+
+	apply(&a2, "main.default.dim4", "ch3", 1);
+	apply(&a2, "main.default.dim4", "ch3", 2);
+	check_rows("SELECT region, id, v, ts, __START_AT, __END_AT FROM main.default.dim4 "
+		   "ORDER BY region, id, __START_AT",
+		   "eu|1|a|1|1|2\n"
+		   "eu|1|a2|2|2|NULL\n"
+		   "eu|2|c|1|1|3\n"
+		   "us|1|b|1|1|3\n"
+		   "us|1|b2|3|3|NULL\n"
+		   "us|2|d|1|1|2\n");
+}
+
+/* Bad clauses and failing batches name the dataset and commit nothing. */
+static void test_errors(void **state)
+{
+	static char s_nope[] = "nope", s_bad[] = "no_such_column = 1";
+	static char *bad_key[] = {s_nope};
+	struct pl_apply a = {.source = s_src, .keys = bad_key, .nkeys = 1, .sequence_by = s_seq,
+			     .scd_type = 1};
+	struct cdc_stats st;
+	struct tn_err err;
+	int64_t v;
+
+	(void)state;
+	exec("CREATE TABLE ch5 (b INT, id BIGINT, name STRING, seq BIGINT, op STRING)");
+	exec("INSERT INTO ch5 VALUES (1, 1, 'a', 1, 'U'), (1, NULL, 'x', 2, 'U')");
+	exec("CREATE TABLE dim5 (id BIGINT, name STRING, seq BIGINT, op STRING, b INT)");
+	v = latest("main.default.dim5");
+
+	assert_int_equal(cdc_apply(eng, &a, "main.default.dim5", "(SELECT * FROM ch5)", &st,
+				   &err), TN_EINVAL);
+	assert_non_null(strstr(err.msg, "APPLY CHANGES INTO main.default.dim5: key column 'nope' "
+				"is not in the source"));
+
+	a.keys = id_key;
+	a.delete_when = s_bad;
+	assert_int_not_equal(cdc_apply(eng, &a, "main.default.dim5",
+				       "(SELECT * FROM ch5 WHERE id IS NOT NULL)", &st, &err), TN_OK);
+	assert_non_null(strstr(err.msg, "APPLY CHANGES INTO main.default.dim5"));
+	assert_false(tarn_engine_in_transaction(eng));
+
+	a.delete_when = NULL;
+	assert_int_equal(cdc_apply(eng, &a, "main.default.dim5", "(SELECT * FROM ch5)", &st,
+				   &err), TN_EINVAL);
+	assert_non_null(strstr(err.msg, "1 change rows have a NULL key"));
+
+	a.scd_type = 2;
+	assert_int_equal(cdc_apply(eng, &a, "main.default.dim5",
+				   "(SELECT * FROM ch5 WHERE id IS NOT NULL)", &st, &err), TN_EINVAL);
+	assert_non_null(strstr(err.msg, "the target has no column '__START_AT'"));
+	assert_int_equal(latest("main.default.dim5"), v);
+	check_rows("SELECT count(*) FROM main.default.dim5", "0\n");
+
+	/* inside the caller's transaction: only the MERGE, the caller commits */
+	a.scd_type = 1;
+	exec("BEGIN");
+	if (cdc_apply(eng, &a, "main.default.dim5", "(SELECT * FROM ch5 WHERE id IS NOT NULL)",
+		      &st, &err) != TN_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(st.version, -1);
+	assert_true(tarn_engine_in_transaction(eng));
+	exec("COMMIT");
+	assert_int_equal(latest("main.default.dim5"), v + 1);
+	check_rows("SELECT id, name, seq FROM main.default.dim5", "1|a|1\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scd1),
 		cmocka_unit_test(test_scd2),
+		cmocka_unit_test(test_composite),
+		cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
