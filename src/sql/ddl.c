@@ -335,6 +335,11 @@ static int ctas_batch(void *ctx, const struct tn_batch *b, struct tn_err *err)
 			if (rc == TN_OK)
 				delta_tx_set_operation(c->tx, "CREATE TABLE AS SELECT", "{}");
 		}
+		if (rc == TN_OK) {
+			bool skip;
+
+			rc = sess_idem_begin(c->e, c->tx, c->display, &skip, err);
+		}
 		if (rc != TN_OK)
 			return rc;
 		delta_tx_set_check(c->tx, sess_check_hook, c->e);

@@ -211,6 +211,74 @@ static void set_message(struct tarn_result *r, const char *fmt, ...)
 
 /* ---- INSERT ---- */
 
+/* INSERT ... BY NAME, and schema evolution on append (SET
+ * spark.databricks.delta.schema.autoMerge.enabled = true): the query's
+ * columns (names, and types from their declarations or first rows) are
+ * matched to the table's, by name or by position, and those the table
+ * lacks are added to it in the same commit (Delta's mergeSchema). *cols
+ * gets the column list to insert into (by name), or stays NULL. */
+static int insert_evolve(struct tarn_engine *e, struct sess_tx *stx, const char *display,
+			 const char *query, bool by_name, char **cols, struct tn_err *err)
+{
+	bool merge = sess_setting_on(e, SESS_AUTO_MERGE);
+	const struct tn_schema *ts = delta_tx_schema(stx->tx);
+	struct tarn_result *q = res_new(e);
+	struct tn_field *add = NULL;
+	struct tn_buf list;
+	size_t nadd = 0;
+	int rc;
+
+	tn_buf_init(&list, 0);
+	rc = res_query(q, query, err);
+	for (size_t i = 0; rc == TN_OK && i < q->schema.ncols; i++) {
+		const struct tn_field *f = &q->schema.cols[i];
+		int k = by_name ? sess_find_col(ts, f->name) : (i < ts->ncols ? (int)i : -1);
+
+		if (k < 0 && !merge) {
+			char what[300];
+
+			snprintf(what, sizeof(what), "INSERT INTO %s BY NAME: the table", display);
+			struct tn_err why;
+
+			sess_no_column(ts, what, f->name, &why);
+			rc = tn_err_set(err, TN_EINVAL, "%s (SET %s = true adds the query's new columns)",
+					why.msg, SESS_AUTO_MERGE);
+			break;
+		}
+		if (k < 0 && sess_find_col(ts, f->name) >= 0) {
+			rc = tn_err_set(err, TN_EINVAL,
+					"INSERT INTO %s: the query's column %d, %s, is a column of the "
+					"table at another position (INSERT INTO %s BY NAME matches by name)",
+					display, (int)i + 1, f->name, display);
+			break;
+		}
+		if (k < 0) {
+			add = tn_realloc(add, (nadd + 1) * sizeof(*add));
+			tn_schema_copy_field(&add[nadd], f);
+			add[nadd].nullable = true;
+			nadd++;
+		}
+		tn_buf_printf(&list, NULL, "%s\"%s\"", list.len ? ", " : "",
+			      k >= 0 ? ts->cols[k].name : f->name);
+	}
+	res_release(q);
+	if (rc == TN_OK && nadd > 0) {
+		rc = delta_tx_add_columns(stx->tx, add, nadd, err);
+		if (rc == TN_OK)
+			stx->changed = true; /* the target's view has the new columns */
+	}
+	if (rc == TN_OK && by_name) {
+		tn_buf_putc(&list, '\0', NULL);
+		*cols = tn_asprintf("(%s)", (char *)list.data);
+	}
+	for (size_t i = 0; i < nadd; i++)
+		tn_field_done(&add[i]);
+	free(add);
+	tn_buf_done(&list);
+	return rc;
+}
+
+
 static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		       struct tn_err *err)
 {
@@ -218,7 +286,7 @@ static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 	struct sess_tx *stx;
 	struct tn_buf sql;
 	char *alias = NULL, *vt = NULL, *query = NULL, *args;
-	bool overwrite;
+	bool overwrite, by_name;
 	size_t qstart;
 	int rc;
 
@@ -233,7 +301,10 @@ static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 	r->object = tn_strdup(t.display);
 	tn_buf_init(&sql, 0);
 	tn_buf_puts(&sql, "INSERT INTO ", NULL);
-	if (tk_is_op(ts, 0, "(") && !tk_is_kw(ts, 1, "SELECT") && !tk_is_kw(ts, 1, "WITH") &&
+	by_name = tk_is_kw(ts, 0, "BY") && tk_is_kw(ts, 1, "NAME");
+	if (by_name)
+		ts->pos += 2;
+	if (!by_name && tk_is_op(ts, 0, "(") && !tk_is_kw(ts, 1, "SELECT") && !tk_is_kw(ts, 1, "WITH") &&
 	    !tk_is_kw(ts, 1, "VALUES")) {
 		size_t from = ts->pos;
 
@@ -265,6 +336,8 @@ static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 	rc = sess_rewrite_tokens(e, ts, qstart, ts->n, &query, NULL, err);
 	if (rc == TN_OK)
 		rc = sess_tx_for(e, t.root, t.display, &stx, err);
+	if (rc == TN_OK && args == NULL && (by_name || sess_setting_on(e, SESS_AUTO_MERGE)))
+		rc = insert_evolve(e, stx, t.display, query, by_name, &args, err);
 	if (rc == TN_OK && overwrite) {
 		struct delta_rewrite_result res;
 

@@ -187,7 +187,7 @@ static void classify_at(const struct words *w, size_t i, struct tarn_stmt_info *
 {
 	static const char *const reads[] = {"SELECT", "VALUES", "TABLE", "SHOW", "DESCRIBE",
 					    "DESC", "EXPLAIN", "USE", "BEGIN", "START", "COMMIT",
-					    "END", "ROLLBACK", "ABORT", NULL};
+					    "END", "ROLLBACK", "ABORT", "SET", "RESET", NULL};
 	static const char *const dml[] = {"INSERT", "UPDATE", "DELETE", "MERGE", NULL};
 	static const char *const dropping[] = {"DROP", "TRUNCATE", "VACUUM", "RESTORE", NULL};
 	static const char *const where[] = {"WHERE", NULL};

@@ -848,8 +848,116 @@ static int stmt_explain(struct tarn_engine *e, struct toks *ts, struct tarn_resu
 	return rc;
 }
 
+/* ---- SET and RESET ---- */
+
+/* The key of SET key = value: the text of its tokens without blanks (it
+ * is dotted: spark.databricks.delta.write.txnAppId), or a `quoted` name. */
+static char *setting_key_text(struct toks *ts, size_t from, size_t to)
+{
+	char *k, *o;
+
+	if (to == from + 1 && tk_peek(ts, 0)->quoted && tk_peek(ts, 0)->kind == SQL_TOK_IDENT) {
+		size_t save = ts->pos;
+
+		ts->pos = from;
+		if (tk_name(ts, &k, NULL) == TN_OK)
+			return k;
+		ts->pos = save;
+	}
+	k = tk_text(ts, from, to);
+	o = k;
+	for (char *c = k; *c; c++)
+		if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+			*o++ = *c;
+	*o = '\0';
+	return k;
+}
+
+static void setting_rows(struct tarn_engine *e, struct tarn_result *r, const char *key)
+{
+	res_columns(r, (const char *const[]){"key", "value"}, 2);
+	if (key) {
+		const char *v = sess_setting(e, key);
+
+		res_add_str(r, key);
+		res_add_str(r, v ? v : "<undefined>");
+		return;
+	}
+	for (size_t i = 0; i < e->nsettings; i++) {
+		res_add_str(r, e->settings[i].key);
+		res_add_str(r, e->settings[i].value);
+	}
+}
+
+/* SET [key [= value]] and RESET [key], as Spark SQL has them: session
+ * settings. The engine acts on txnAppId/txnVersion (idempotent writes)
+ * and schema.autoMerge.enabled; other keys are kept and shown. */
+static int stmt_set(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
+		    struct tn_err *err)
+{
+	bool reset = tk_is_kw(ts, 0, "RESET");
+	size_t from, eq;
+	char *key, *value = NULL;
+	int rc;
+
+	ts->pos++; /* SET / RESET */
+	from = ts->pos;
+	while (!tk_at_end(ts) && !tk_is_op(ts, 0, "="))
+		ts->pos++;
+	eq = ts->pos;
+	if (eq == from) {
+		if (!tk_at_end(ts))
+			return tk_error(ts, err, "expected a setting's name");
+		if (reset) {
+			sess_settings_clear(e);
+			r->message = tn_strdup("settings reset");
+		} else {
+			setting_rows(e, r, NULL);
+		}
+		return TN_OK;
+	}
+	ts->pos = from;
+	key = setting_key_text(ts, from, eq);
+	ts->pos = eq;
+	if (reset || tk_at_end(ts)) {
+		if (!tk_at_end(ts)) {
+			free(key);
+			return tk_error(ts, err, "expected the end of RESET");
+		}
+		if (reset) {
+			rc = sess_setting_set(e, key, NULL, err);
+			if (rc == TN_OK)
+				r->message = tn_asprintf("%s reset", key);
+		} else {
+			rc = TN_OK;
+			setting_rows(e, r, key);
+		}
+		free(key);
+		return rc;
+	}
+	ts->pos++; /* = */
+	if (tk_peek(ts, 0)->kind == SQL_TOK_STRING && ts->pos + 1 == ts->n) {
+		rc = tk_string(ts, &value, err);
+	} else if (tk_at_end(ts)) {
+		rc = tk_error(ts, err, "expected a value");
+	} else {
+		value = tk_text(ts, ts->pos, ts->n);
+		ts->pos = ts->n;
+		rc = TN_OK;
+	}
+	if (rc == TN_OK)
+		rc = sess_setting_set(e, key, value, err);
+	if (rc == TN_OK)
+		r->message = tn_asprintf("%s = %s", key, value);
+	free(key);
+	free(value);
+	return rc;
+}
+
 int stmt_meta(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err)
 {
+	if (tk_is_kw(ts, 0, "SET") || tk_is_kw(ts, 0, "RESET"))
+		return stmt_set(e, ts, r, err);
 	if (tk_is_kw(ts, 0, "USE"))
 		return stmt_use(e, ts, r, err);
 	if (tk_is_kw(ts, 0, "SHOW"))

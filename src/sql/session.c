@@ -168,6 +168,9 @@ void tarn_engine_close(struct tarn_engine *e)
 	for (size_t i = 0; i < e->nscans; i++)
 		free(e->scans[i].what);
 	free(e->scans);
+	sess_settings_clear(e);
+	free(e->settings);
+	free(e->idem_skipped);
 	free(e->catalog);
 	free(e->schema);
 	free(e->user);
@@ -360,6 +363,149 @@ int sess_exec(struct tarn_engine *e, const char *sql, struct tn_err *err)
 	return TN_OK;
 }
 
+/* ---- settings ---- */
+
+/* The canonical spelling of a key: the settings the engine acts on by
+ * their Delta names (the short forms are DataFrame writer options that
+ * Spark users know), others as given. */
+static const char *setting_key(const char *key)
+{
+	static const char *const known[] = {SESS_TXN_APP_ID, SESS_TXN_VERSION, SESS_AUTO_MERGE};
+
+	if (strcasecmp(key, "txnAppId") == 0)
+		return SESS_TXN_APP_ID;
+	if (strcasecmp(key, "txnVersion") == 0)
+		return SESS_TXN_VERSION;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcasecmp(key, known[i]) == 0)
+			return known[i];
+	return key;
+}
+
+static struct sess_setting *setting_find(const struct tarn_engine *e, const char *key)
+{
+	key = setting_key(key);
+	for (size_t i = 0; i < e->nsettings; i++)
+		if (strcasecmp(e->settings[i].key, key) == 0)
+			return &e->settings[i];
+	return NULL;
+}
+
+const char *sess_setting(const struct tarn_engine *e, const char *key)
+{
+	const struct sess_setting *s = setting_find(e, key);
+
+	return s ? s->value : NULL;
+}
+
+bool sess_setting_on(const struct tarn_engine *e, const char *key)
+{
+	const char *v = sess_setting(e, key);
+
+	return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+int sess_setting_set(struct tarn_engine *e, const char *key, const char *value,
+		     struct tn_err *err)
+{
+	struct sess_setting *s;
+
+	key = setting_key(key);
+	if (value && strcmp(key, SESS_TXN_VERSION) == 0) {
+		int64_t v;
+
+		if (tn_parse_i64(value, &v, key, err) != TN_OK)
+			return TN_EINVAL;
+		if (v < 0)
+			return tn_err_set(err, TN_EINVAL, "%s: %s is negative", key, value);
+	}
+	if (value && strcmp(key, SESS_TXN_APP_ID) == 0 && *value == '\0')
+		return tn_err_set(err, TN_EINVAL, "%s: the application id is empty", key);
+	if (value && strcmp(key, SESS_AUTO_MERGE) == 0 && strcasecmp(value, "true") != 0 &&
+	    strcasecmp(value, "false") != 0)
+		return tn_err_set(err, TN_EINVAL, "%s: '%s' is not true or false", key, value);
+	s = setting_find(e, key);
+	if (value == NULL) {
+		if (s) {
+			free(s->key);
+			free(s->value);
+			*s = e->settings[--e->nsettings];
+		}
+		return TN_OK;
+	}
+	if (s == NULL) {
+		e->settings = tn_realloc(e->settings, (e->nsettings + 1) * sizeof(*e->settings));
+		s = &e->settings[e->nsettings++];
+		s->key = tn_strdup(key);
+	} else {
+		free(s->value);
+	}
+	s->value = tn_strdup(value);
+	return TN_OK;
+}
+
+void sess_settings_clear(struct tarn_engine *e)
+{
+	for (size_t i = 0; i < e->nsettings; i++) {
+		free(e->settings[i].key);
+		free(e->settings[i].value);
+	}
+	e->nsettings = 0;
+}
+
+/* ---- idempotent writes ---- */
+
+int sess_idem_begin(struct tarn_engine *e, struct delta_tx *tx, const char *name, bool *skip,
+		    struct tn_err *err)
+{
+	const char *app = sess_setting(e, SESS_TXN_APP_ID), *ver = sess_setting(e, SESS_TXN_VERSION);
+	struct delta_snapshot *snap = delta_tx_snapshot(tx);
+	int64_t want;
+
+	*skip = false;
+	if (!e->idem_stmt || (app == NULL && ver == NULL))
+		return TN_OK;
+	e->idem_used = true;
+	if (app == NULL || ver == NULL)
+		return tn_err_set(err, TN_EINVAL,
+				  "idempotent writes need both %s and %s; only %s is set",
+				  SESS_TXN_APP_ID, SESS_TXN_VERSION, app ? "txnAppId" : "txnVersion");
+	if (tn_parse_i64(ver, &want, SESS_TXN_VERSION, err) != TN_OK)
+		return TN_EINVAL;
+	for (size_t i = 0; snap && i < delta_snapshot_num_txns(snap); i++) {
+		const struct delta_txn *t = delta_snapshot_txn(snap, i);
+
+		if (strcmp(t->app_id, app) != 0 || t->version < want)
+			continue;
+		/* Delta's rule: a version not above the last committed one
+		 * was written already */
+		free(e->idem_skipped);
+		e->idem_skipped = tn_asprintf("skipped: %s has version %lld of application %s "
+					      "already (txnVersion %lld); nothing written",
+					      name, (long long)t->version, app, (long long)want);
+		*skip = true;
+		return tn_err_set(err, SESS_SKIPPED, "%s", e->idem_skipped);
+	}
+	delta_tx_set_app_txn(tx, app, want);
+	return TN_OK;
+}
+
+/* sess_idem_begin for a statement's transaction on a table: once skipped,
+ * every later write of it in the explicit transaction is skipped too. */
+static int tx_idem(struct tarn_engine *e, struct sess_tx *s, struct tn_err *err)
+{
+	if (!e->idem_stmt)
+		return TN_OK;
+	if (s->skipped) {
+		free(e->idem_skipped);
+		e->idem_skipped = tn_asprintf("skipped: the transaction skips %s (it has the "
+					      "application's version already); nothing written",
+					      s->name);
+		return tn_err_set(err, SESS_SKIPPED, "%s", e->idem_skipped);
+	}
+	return sess_idem_begin(e, s->tx, s->name, &s->skipped, err);
+}
+
 /* ---- transactions ---- */
 
 int sess_tx_for(struct tarn_engine *e, const char *root, const char *name, struct sess_tx **out,
@@ -374,7 +520,7 @@ int sess_tx_for(struct tarn_engine *e, const char *root, const char *name, struc
 			*out = &e->txs[i];
 			if (name && e->txs[i].name == NULL)
 				e->txs[i].name = tn_strdup(name);
-			return TN_OK;
+			return tx_idem(e, &e->txs[i], err);
 		}
 	}
 	rc = delta_tx_begin(e->st, root, &tx, err);
@@ -388,7 +534,7 @@ int sess_tx_for(struct tarn_engine *e, const char *root, const char *name, struc
 	s->name = tn_strdup(name ? name : root);
 	s->tx = tx;
 	*out = s;
-	return TN_OK;
+	return tx_idem(e, s, err);
 }
 
 int sess_tx_end(struct tarn_engine *e, bool ok, struct tn_buf *msg, struct tn_err *err)
@@ -404,7 +550,11 @@ int sess_tx_end(struct tarn_engine *e, bool ok, struct tn_buf *msg, struct tn_er
 
 		if (s->view)
 			delta_snapshot_free(s->view);
-		if (ok && rc == TN_OK && s->changed) {
+		if (s->skipped) {
+			delta_tx_abort(s->tx);
+			if (msg && e->ntxs > 1)
+				tn_buf_printf(msg, NULL, "%s%s skipped", msg->len ? "; " : "", s->name);
+		} else if (ok && rc == TN_OK && s->changed) {
 			int64_t v;
 
 			rc = delta_tx_commit(s->tx, &v, err);
@@ -919,6 +1069,15 @@ bool tarn_sql_complete(const char *sql, size_t len)
 	}
 }
 
+/* Forget txnAppId and txnVersion (Spark resets them after the write
+ * they served). */
+static void idem_clear(struct tarn_engine *e)
+{
+	sess_setting_set(e, SESS_TXN_APP_ID, NULL, NULL);
+	sess_setting_set(e, SESS_TXN_VERSION, NULL, NULL);
+	e->idem_used = false;
+}
+
 static int stmt_txn(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		    struct tn_err *err)
 {
@@ -944,6 +1103,7 @@ static int stmt_txn(struct tarn_engine *e, struct toks *ts, struct tarn_result *
 		e->in_txn = false;
 		tn_buf_init(&msg, 0);
 		rc = sess_tx_end(e, true, &msg, err);
+		idem_clear(e);
 		if (rc == TN_OK) {
 			tn_buf_putc(&msg, '\0', NULL);
 			r->message = tn_malloc(msg.len + 32);
@@ -959,6 +1119,7 @@ static int stmt_txn(struct tarn_engine *e, struct toks *ts, struct tarn_result *
 			return tn_err_set(err, TN_EINVAL, "ROLLBACK: no transaction is open");
 		e->in_txn = false;
 		sess_tx_end(e, false, NULL, NULL);
+		idem_clear(e);
 		r->message = tn_strdup("rolled back");
 		return TN_OK;
 	}
@@ -1064,12 +1225,13 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 	static const char *const dml[] = {"INSERT", "UPDATE", "DELETE", "COPY", NULL};
 	static const char *const ddl[] = {"CREATE", "DROP", "ALTER", "COMMENT", "GRANT", "REVOKE",
 					  "OPTIMIZE", "VACUUM", "RESTORE", NULL};
-	static const char *const meta[] = {"SHOW", "DESCRIBE", "DESC", "USE", "EXPLAIN", NULL};
+	static const char *const meta[] = {"SHOW", "DESCRIBE", "DESC", "USE", "EXPLAIN",
+					   "SET", "RESET", NULL};
 	static const char *const txn[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", NULL};
 	struct tarn_result *r;
 	struct toks ts;
 	size_t lead = 0, end, next;
-	bool query = false;
+	bool query = false, skipped = false;
 	int rc;
 
 	*out = NULL;
@@ -1095,6 +1257,11 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 	r->operation = upper_word(&ts);
 	r->started_ms = tn_time_now_us() / 1000;
 	r->started_us = tn_time_mono_us();
+	free(e->idem_skipped);
+	e->idem_skipped = NULL;
+	/* the statements that honour txnAppId/txnVersion (CREATE: only CTAS
+	 * writes rows) */
+	e->idem_stmt = first_is(&ts, dml) || tk_is_kw(&ts, 0, "MERGE") || tk_is_kw(&ts, 0, "CREATE");
 	if (first_is(&ts, queries) || tk_is_op(&ts, 0, "(")) {
 		query = true;
 		rc = run_query(e, &ts, r, err);
@@ -1112,6 +1279,16 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 	} else {
 		rc = tk_error(&ts, err, "expected a statement (SELECT, INSERT, CREATE, SHOW, ...)");
 	}
+	if (rc != TN_OK && e->idem_skipped != NULL) {
+		/* an idempotent write whose version the table has: not an error */
+		rc = TN_OK;
+		tn_err_clear(err);
+		free(r->message);
+		r->message = e->idem_skipped;
+		e->idem_skipped = NULL;
+		r->affected = 0;
+		skipped = true;
+	}
 	if (!query && !e->in_txn) {
 		struct tn_buf msg;
 		int crc;
@@ -1120,7 +1297,7 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 		crc = sess_tx_end(e, rc == TN_OK, &msg, rc == TN_OK ? err : NULL);
 		if (rc == TN_OK && crc != TN_OK)
 			rc = crc;
-		if (rc == TN_OK && msg.len > 0 && r->message != NULL) {
+		if (rc == TN_OK && msg.len > 0 && r->message != NULL && !skipped) {
 			char *m;
 
 			tn_buf_putc(&msg, '\0', NULL);
@@ -1134,8 +1311,13 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 		/* a failing statement inside a transaction: nothing of it commits */
 		e->in_txn = false;
 		sess_tx_end(e, false, NULL, NULL);
+		idem_clear(e);
 		tn_err_prefix(err, "the transaction was rolled back");
 	}
+	/* txnAppId/txnVersion apply to one write, or to one transaction */
+	e->idem_stmt = false;
+	if (e->idem_used && !e->in_txn)
+		idem_clear(e);
 	toks_done(&ts);
 	if (rc != TN_OK) {
 		r->failed = true;

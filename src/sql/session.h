@@ -27,7 +27,20 @@ struct sess_tx {
 	struct delta_snapshot *view; /* the table as tx leaves it (reads), or NULL */
 	bool changed;               /* tx holds changes since view was made */
 	int64_t rows;               /* rows written or changed */
+	/* the table has the session's txnAppId at txnVersion or later
+	 * already: statements writing it are skipped, nothing commits */
+	bool skipped;
 };
+
+/* A session setting (SET key = value). */
+struct sess_setting {
+	char *key, *value;
+};
+
+/* Settings the engine acts on (Spark/Databricks names). */
+#define SESS_TXN_APP_ID "spark.databricks.delta.write.txnAppId"
+#define SESS_TXN_VERSION "spark.databricks.delta.write.txnVersion"
+#define SESS_AUTO_MERGE "spark.databricks.delta.schema.autoMerge.enabled"
 
 /* A scan's metrics, kept for EXPLAIN. */
 struct sess_scan {
@@ -57,6 +70,14 @@ struct tarn_engine {
 	bool keep_scans;
 	volatile sig_atomic_t interrupted;
 	struct tarn_result *active;
+	struct sess_setting *settings; /* SET key = value */
+	size_t nsettings;
+	/* Idempotent writes (SET ...txnAppId / ...txnVersion): */
+	bool idem_stmt;             /* the running statement writes data (INSERT,
+				       UPDATE, DELETE, MERGE, COPY INTO, CTAS) */
+	bool idem_used;             /* a write used the settings: they are cleared
+				       after the statement (or the transaction) */
+	char *idem_skipped;         /* why the running statement was skipped */
 };
 
 /* A result under construction: rows of a statement. */
@@ -188,6 +209,32 @@ int sess_tx_for(struct tarn_engine *e, const char *root, const char *name, struc
 		struct tn_err *err);
 /* Commit (ok) or drop every open transaction; messages go to *msg. */
 int sess_tx_end(struct tarn_engine *e, bool ok, struct tn_buf *msg, struct tn_err *err);
+
+/* Idempotent writes: when the running statement writes data and the
+ * session has txnAppId and txnVersion set, tx (which is about to write
+ * the table called name) commits a txn action for them, unless the table
+ * it read has a txn of that application at that version or later: then
+ * *skip is set, e->idem_skipped says why, and the caller writes nothing
+ * (the statement succeeds with a message). TN_EINVAL when only one of
+ * the two is set. */
+int sess_idem_begin(struct tarn_engine *e, struct delta_tx *tx, const char *name, bool *skip,
+		    struct tn_err *err);
+/* The code statements return when sess_idem_begin skipped them:
+ * tarn_exec turns it into success when e->idem_skipped is set. */
+#define SESS_SKIPPED TN_ECANCELED
+
+/* ---- settings (SET / RESET) ---- */
+
+/* A setting's value, or NULL when unset. Keys match ignoring ASCII case;
+ * the short forms txnAppId and txnVersion name the Delta ones. */
+const char *sess_setting(const struct tarn_engine *e, const char *key);
+/* Set (value NULL: unset) a setting; the keys the engine acts on are
+ * checked (a txnVersion is a non-negative integer, autoMerge a boolean). */
+int sess_setting_set(struct tarn_engine *e, const char *key, const char *value,
+		     struct tn_err *err);
+/* A boolean setting: true for "true" or "1" (any case). */
+bool sess_setting_on(const struct tarn_engine *e, const char *key);
+void sess_settings_clear(struct tarn_engine *e);
 
 /* ---- results ---- */
 

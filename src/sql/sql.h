@@ -164,4 +164,11 @@ struct tarn_table_version {
 int tarn_table_version_info(struct tarn_engine *e, const char *table, int64_t version,
 			    struct tarn_table_version *out, struct tn_err *err);
 
+/* The latest version of application app_id's transactions (the txn
+ * actions that idempotent writes commit: SET ...txnAppId / ...txnVersion)
+ * in the current snapshot of table (named as for tarn_table_commit_files),
+ * or -1 when it has none. Errors as tarn_table_commit_files. */
+int tarn_table_txn_version(struct tarn_engine *e, const char *table, const char *app_id,
+			   int64_t *version, struct tn_err *err);
+
 #endif

@@ -154,6 +154,27 @@ void tarn_commit_files_free(struct tarn_commit_file *f, size_t n)
 	free(f);
 }
 
+int tarn_table_txn_version(struct tarn_engine *e, const char *table, const char *app_id,
+			   int64_t *version, struct tn_err *err)
+{
+	struct delta_table *dt;
+	struct delta_snapshot *s = NULL;
+	int rc = open_delta(e, table, &dt, err);
+
+	*version = -1;
+	if (rc == TN_OK)
+		rc = delta_snapshot_open(dt, -1, &s, err);
+	for (size_t i = 0; rc == TN_OK && i < delta_snapshot_num_txns(s); i++) {
+		const struct delta_txn *t = delta_snapshot_txn(s, i);
+
+		if (strcmp(t->app_id, app_id) == 0 && t->version > *version)
+			*version = t->version;
+	}
+	delta_snapshot_free(s);
+	delta_table_close(dt);
+	return rc;
+}
+
 int tarn_table_version_info(struct tarn_engine *e, const char *table, int64_t version,
 			    struct tarn_table_version *out, struct tn_err *err)
 {

@@ -418,11 +418,118 @@ static int bool_opt(const char *k, const char *v, bool *out, struct tn_err *err)
 	return TN_OK;
 }
 
+/* files => 'a.csv,b.csv': exactly these files (relative to the path
+ * argument, a directory, unless absolute), in the order given, so that a
+ * caller can read one batch of new files. */
+static int explicit_paths(struct vt *vt, const char *dir, const char *list, struct tn_err *err)
+{
+	struct store *st = vt->m->host->st;
+	const char *p = list;
+
+	vt->paths = tn_calloc(strlen(list) / 2 + 2, sizeof(char *));
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *name, *path;
+		struct store_stat ss;
+
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			return tn_err_set(err, TN_EINVAL, "read_files: files '%s' names an empty file",
+					  list);
+		name = tn_strndup(p, n);
+		path = name[0] == '/' ? tn_strdup(name) : tn_path_join(dir, name);
+		free(name);
+		int rc = store_stat(st, path, &ss, err);
+
+		if (rc == TN_OK && ss.is_dir)
+			rc = tn_err_set(err, TN_EINVAL, "read_files: %s is a directory, not a file",
+					path);
+		if (rc != TN_OK) {
+			free(path);
+			return rc;
+		}
+		vt->paths[vt->npaths++] = path;
+		p = comma ? comma + 1 : p + n;
+	}
+	if (vt->npaths == 0)
+		return tn_err_set(err, TN_EINVAL, "read_files: files names no file");
+	return TN_OK;
+}
+
+/* The type that holds values of both a and b (text inference's rules). */
+static void widen_type(struct tn_type *a, const struct tn_type *b)
+{
+	enum tn_kind x = a->kind, y = b->kind;
+
+	if (tn_type_equal(a, b))
+		return;
+	if ((x == TN_INT64 && y == TN_DOUBLE) || (x == TN_DOUBLE && y == TN_INT64)) {
+		a->kind = TN_DOUBLE;
+	} else if ((x == TN_DATE && y == TN_TIMESTAMP) || (x == TN_TIMESTAMP && y == TN_DATE)) {
+		*a = x == TN_TIMESTAMP ? *a : *b;
+	} else {
+		memset(a, 0, sizeof(*a));
+		a->kind = TN_STRING;
+	}
+}
+
+/* One schema for all the files, as Databricks' read_files infers it:
+ * columns by name (ASCII case ignored) in order of first appearance,
+ * types widened where files differ, the rescued data column last. */
+static int infer_files(struct vt *vt, struct tn_err *err)
+{
+	struct tn_schema *u = &vt->own;
+	bool rescued = false;
+
+	for (size_t p = 0; p < vt->npaths; p++) {
+		struct tio_reader *tr;
+		const struct tn_schema *fs;
+		int rc = tio_open(vt->m->host->st, vt->paths[p], &vt->tio, &tr, err);
+
+		if (rc != TN_OK)
+			return rc;
+		fs = tio_schema(tr);
+		for (size_t i = 0; i < fs->ncols; i++) {
+			const struct tn_field *f = &fs->cols[i];
+			size_t k = 0;
+
+			if (strcmp(f->name, TIO_RESCUED_COLUMN) == 0) {
+				rescued = true;
+				continue;
+			}
+			while (k < u->ncols && strcasecmp(u->cols[k].name, f->name) != 0)
+				k++;
+			if (k < u->ncols) {
+				widen_type(&u->cols[k].type, &f->type);
+				continue;
+			}
+			u->cols = tn_realloc(u->cols, (u->ncols + 2) * sizeof(*u->cols));
+			tn_schema_copy_field(&u->cols[u->ncols++], f);
+		}
+		tio_close(tr);
+	}
+	if (rescued) {
+		struct tn_field *f;
+
+		u->cols = tn_realloc(u->cols, (u->ncols + 1) * sizeof(*u->cols));
+		f = &u->cols[u->ncols++];
+		memset(f, 0, sizeof(*f));
+		f->name = tn_strdup(TIO_RESCUED_COLUMN);
+		f->type.kind = TN_STRING;
+		f->nullable = true;
+	}
+	return TN_OK;
+}
+
 static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *err)
 {
-	const char *fmt;
-	struct tio_reader *tr;
-	int rc;
+	const char *fmt, *files = NULL;
+	bool parquet;
+	int rc = TN_OK;
 
 	if (argc < 2)
 		return tn_err_set(err, TN_EINVAL,
@@ -430,14 +537,10 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 	vt->what = tn_strdup(args[0]);
 	fmt = args[1];
 	tio_opts_init(&vt->tio);
-	if (tn_str_ieq(fmt, "parquet")) {
-		if (argc > 2)
-			return tn_err_set(err, TN_EINVAL, "read_files: Parquet takes no options ('%s')",
-					  args[2]);
-		rc = list_paths(vt, args[0], ".parquet", err);
-		return rc == TN_OK ? connect_parquet_paths(vt, err) : rc;
-	}
-	if (tn_str_ieq(fmt, "csv") || tn_str_ieq(fmt, "tsv")) {
+	parquet = tn_str_ieq(fmt, "parquet");
+	if (parquet) {
+		vt->format = -1;
+	} else if (tn_str_ieq(fmt, "csv") || tn_str_ieq(fmt, "tsv")) {
 		vt->tio.format = TIO_CSV;
 		if (tn_str_ieq(fmt, "tsv"))
 			vt->tio.delimiter = '\t';
@@ -448,8 +551,9 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 		return tn_err_set(err, TN_EINVAL,
 				  "read_files: unknown format '%s' (csv, tsv, json, parquet)", fmt);
 	}
-	vt->format = vt->tio.format;
-	for (int i = 2; i < argc; i++) {
+	if (!parquet)
+		vt->format = vt->tio.format;
+	for (int i = 2; rc == TN_OK && i < argc; i++) {
 		char *eq = strchr(args[i], '=');
 		const char *k = args[i], *v;
 		int64_t n;
@@ -459,12 +563,24 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 					  args[i]);
 		*eq = '\0';
 		v = eq + 1;
-		if (tn_str_ieq(k, "header"))
+		if (tn_str_ieq(k, "files"))
+			files = v;
+		else if (parquet)
+			rc = tn_err_set(err, TN_EINVAL,
+					"read_files: Parquet takes no option but files ('%s')", k);
+		else if (tn_str_ieq(k, "header"))
 			rc = bool_opt(k, v, &vt->tio.header, err);
-		else if (tn_str_ieq(k, "rescue") || tn_str_ieq(k, "rescuedDataColumn"))
+		else if (tn_str_ieq(k, "rescue"))
 			rc = bool_opt(k, v, &vt->tio.rescue, err);
-		else if (tn_str_ieq(k, "delimiter") || tn_str_ieq(k, "sep")) {
-			rc = TN_OK;
+		else if (tn_str_ieq(k, "rescuedDataColumn")) {
+			/* Auto Loader's option names the column; tarn's is fixed */
+			vt->tio.rescue = true;
+			if (strcmp(v, TIO_RESCUED_COLUMN) != 0)
+				rc = tn_err_set(err, TN_EUNSUPPORTED,
+						"read_files: rescuedDataColumn '%s': the rescued data "
+						"column can only be %s",
+						v, TIO_RESCUED_COLUMN);
+		} else if (tn_str_ieq(k, "delimiter") || tn_str_ieq(k, "sep")) {
 			if (strcmp(v, "\\t") == 0 || tn_str_ieq(v, "tab"))
 				vt->tio.delimiter = '\t';
 			else if (strlen(v) == 1)
@@ -479,19 +595,23 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 		} else
 			rc = tn_err_set(err, TN_EINVAL,
 					"read_files: unknown option '%s' (header, delimiter, "
-					"infer_rows, rescue)",
+					"infer_rows, rescuedDataColumn, files)",
 					k);
 		*eq = '=';
-		if (rc != TN_OK)
-			return rc;
 	}
-	rc = list_paths(vt, args[0], NULL, err);
-	if (rc == TN_OK)
-		rc = tio_open(vt->m->host->st, vt->paths[0], &vt->tio, &tr, err);
 	if (rc != TN_OK)
 		return rc;
-	tn_schema_copy(&vt->own, tio_schema(tr));
-	tio_close(tr);
+	if (files)
+		rc = explicit_paths(vt, args[0], files, err);
+	else
+		rc = list_paths(vt, args[0], parquet ? ".parquet" : NULL, err);
+	if (rc != TN_OK)
+		return rc;
+	if (parquet)
+		return connect_parquet_paths(vt, err);
+	rc = infer_files(vt, err);
+	if (rc != TN_OK)
+		return rc;
 	vt->sch = &vt->own;
 	vt->est_rows = 1e5 * (double)vt->npaths;
 	return TN_OK;

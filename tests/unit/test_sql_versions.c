@@ -1,6 +1,8 @@
 /* test_sql_versions.c - the files each commit of a table added and
- * removed, and what a version holds (tarn_table_commit_files,
- * tarn_table_version_info), on tables built through the engine. */
+ * removed, what a version holds (tarn_table_commit_files,
+ * tarn_table_version_info) and the application transactions of
+ * idempotent writes (tarn_table_txn_version), on tables built through
+ * the engine. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -193,12 +195,88 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err.msg, "not a Delta table"));
 }
 
+/* Run one statement; its message and rows affected. */
+static void exec_msg(const char *sql, char *msg, size_t len, int64_t *affected)
+{
+	struct tarn_result *r = NULL;
+	struct tn_err err;
+	size_t used;
+
+	if (tarn_exec(eng, sql, strlen(sql), &used, &r, &err) != TN_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	snprintf(msg, len, "%s", tarn_result_message(r) ? tarn_result_message(r) : "");
+	*affected = tarn_result_rows_affected(r);
+	tarn_result_free(r);
+}
+
+static void test_txn_version(void **state)
+{
+	struct tarn_table_version info;
+	struct tn_err err;
+	int64_t v = 7, affected;
+	char msg[512];
+
+	(void)state;
+	exec("CREATE TABLE main.default.ing (id INT)");
+	assert_int_equal(tarn_table_txn_version(eng, "main.default.ing", "runner", &v, &err),
+			 TN_OK);
+	assert_int_equal(v, -1);
+
+	exec("SET spark.databricks.delta.write.txnAppId = 'runner'");
+	exec("SET spark.databricks.delta.write.txnVersion = 4");
+	exec_msg("INSERT INTO main.default.ing VALUES (1), (2)", msg, sizeof(msg), &affected);
+	assert_int_equal(affected, 2);
+	assert_non_null(strstr(msg, "version 1"));
+	assert_int_equal(tarn_table_txn_version(eng, "ing", "runner", &v, &err), TN_OK);
+	assert_int_equal(v, 4);
+	assert_int_equal(tarn_table_txn_version(eng, "ing", "other", &v, &err), TN_OK);
+	assert_int_equal(v, -1);
+
+	/* the same version again: skipped, nothing committed */
+	exec("SET txnAppId = runner");
+	exec("SET txnVersion = 4");
+	exec_msg("INSERT INTO main.default.ing VALUES (3)", msg, sizeof(msg), &affected);
+	assert_int_equal(affected, 0);
+	assert_non_null(strstr(msg, "skipped"));
+	assert_int_equal(tarn_table_version_info(eng, "ing", -1, &info, &err), TN_OK);
+	assert_int_equal(info.latest, 1);
+	assert_int_equal(info.rows, 2);
+
+	/* a later one commits; another application's sits beside it */
+	exec("SET txnAppId = runner");
+	exec("SET txnVersion = 9");
+	exec("DELETE FROM main.default.ing WHERE id = 1");
+	exec("SET txnAppId = other");
+	exec("SET txnVersion = 0");
+	exec("INSERT INTO main.default.ing VALUES (5)");
+	assert_int_equal(tarn_table_txn_version(eng, "ing", "runner", &v, &err), TN_OK);
+	assert_int_equal(v, 9);
+	assert_int_equal(tarn_table_txn_version(eng, "ing", "other", &v, &err), TN_OK);
+	assert_int_equal(v, 0);
+
+	/* the settings served one write each: this one carries none */
+	exec("INSERT INTO main.default.ing VALUES (6)");
+	assert_int_equal(tarn_table_txn_version(eng, "ing", "runner", &v, &err), TN_OK);
+	assert_int_equal(v, 9);
+	assert_int_equal(tarn_table_version_info(eng, "ing", -1, &info, &err), TN_OK);
+	assert_int_equal(info.latest, 4);
+	assert_int_equal(info.rows, 3);
+
+	v = 7;
+	assert_int_equal(tarn_table_txn_version(eng, "main.default.ingg", "runner", &v, &err),
+			 TN_ENOENT);
+	assert_non_null(strstr(err.msg, "ingg"));
+	assert_non_null(strstr(err.msg, "did you mean"));
+	assert_int_equal(v, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit_files),
 		cmocka_unit_test(test_deletion_vectors),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_txn_version),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
