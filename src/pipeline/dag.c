@@ -163,8 +163,8 @@ static void add_ref(struct names *refs, const struct names *ctes, char *name)
 static void from_list(const struct pl_toks *tk, size_t j, struct names *refs,
 		      const struct names *ctes)
 {
-	static const char *const not_tables[] = {"STREAM", "LATERAL", "VALUES", "SELECT", "WITH",
-						 NULL};
+	static const char *const not_tables[] = {"STREAM", "LATERAL", "VALUES",
+						 "SELECT", "WITH",    NULL};
 	size_t n = tk->n;
 
 	for (;;) {
@@ -260,11 +260,12 @@ static int check_names(const struct pipeline *p, struct tn_err *err)
 		for (size_t i = 0; i < j; i++) {
 			const struct pl_dataset *a = &p->ds[i];
 
-			if (a->kind != PL_APPLY_CHANGES &&
-			    (name_matches(p, a->name, b->name) || name_matches(p, b->name, a->name)))
-				return tn_err_set(err, TN_EINVAL, "%s:%u: %s is defined twice (also "
-						  "at %s:%u)", b->file, b->line, b->name, a->file,
-						  a->line);
+			if (a->kind != PL_APPLY_CHANGES && (name_matches(p, a->name, b->name) ||
+							    name_matches(p, b->name, a->name)))
+				return tn_err_set(err, TN_EINVAL,
+						  "%s:%u: %s is defined twice (also "
+						  "at %s:%u)",
+						  b->file, b->line, b->name, a->file, a->line);
 		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -275,16 +276,19 @@ static int check_names(const struct pipeline *p, struct tn_err *err)
 			continue;
 		t = pipeline_find(p, a->name);
 		if (t < 0)
-			return tn_err_set(err, TN_EINVAL, "%s:%u: APPLY CHANGES INTO %s: no CREATE "
+			return tn_err_set(err, TN_EINVAL,
+					  "%s:%u: APPLY CHANGES INTO %s: no CREATE "
 					  "OR REFRESH STREAMING TABLE %s declares the target",
 					  a->file, a->line, a->name, a->name);
 		if (p->ds[t].kind != PL_STREAMING_TABLE || p->ds[t].query)
-			return tn_err_set(err, TN_EINVAL, "%s:%u: APPLY CHANGES INTO %s: the target "
+			return tn_err_set(err, TN_EINVAL,
+					  "%s:%u: APPLY CHANGES INTO %s: the target "
 					  "must be a streaming table declared without AS, not the "
-					  "%s at %s:%u", a->file, a->line, a->name,
-					  p->ds[t].kind == PL_STREAMING_TABLE ?
-						  "streaming table with a query" :
-						  "materialized view",
+					  "%s at %s:%u",
+					  a->file, a->line, a->name,
+					  p->ds[t].kind == PL_STREAMING_TABLE
+						  ? "streaming table with a query"
+						  : "materialized view",
 					  p->ds[t].file, p->ds[t].line);
 	}
 	return TN_OK;

@@ -98,7 +98,8 @@ char *pl_name_read(const struct pl_toks *tk, size_t *i, size_t n)
 	if (!pl_tok_word(tk, j, n))
 		return NULL;
 	/* LIVE.x is the pipeline's own x (the legacy DLT spelling) */
-	if (pl_tok_is(tk, j, n, "LIVE") && pl_tok_op(tk, j + 1, n, ".") && pl_tok_word(tk, j + 2, n))
+	if (pl_tok_is(tk, j, n, "LIVE") && pl_tok_op(tk, j + 1, n, ".") &&
+	    pl_tok_word(tk, j + 2, n))
 		j += 2;
 	name = tn_strndup(tk->text + tk->t[j].start, tk->t[j].len);
 	j++;
@@ -269,12 +270,13 @@ static int unknown(const struct parser *p, size_t last)
 	for (size_t i = p->first; i <= last && n < sizeof(words) - 1; i++) {
 		const struct pl_tok *t = &p->tk->t[i];
 
-		n += (size_t)snprintf(words + n, sizeof(words) - n, "%s%.*s", i > p->first ? " " : "",
-				      (int)t->len, p->text + t->start);
+		n += (size_t)snprintf(words + n, sizeof(words) - n, "%s%.*s",
+				      i > p->first ? " " : "", (int)t->len, p->text + t->start);
 	}
 	return fail(p, p->first, TN_EINVAL,
 		    "expected CREATE OR REFRESH STREAMING TABLE, CREATE OR REFRESH MATERIALIZED "
-		    "VIEW or APPLY CHANGES INTO, found '%s'", words);
+		    "VIEW or APPLY CHANGES INTO, found '%s'",
+		    words);
 }
 
 /* The ')' that closes the '(' at open, or p->end. */
@@ -294,70 +296,69 @@ static char *text_of(const struct parser *p, size_t a, size_t b)
 	return tn_strndup(p->text + p->tk->t[a].start, last->start + last->len - p->tk->t[a].start);
 }
 
+/* \uXXXX at s[0..4) as UTF-8 into b; false when it is not four hex
+ * digits (or is NUL, which a C string cannot hold). */
+static bool put_unicode(struct tn_buf *b, const char *s)
+{
+	unsigned cp = 0;
+	char u[3];
+
+	for (size_t k = 0; k < 4; k++) {
+		int d = tn_hex_digit((unsigned char)s[k]);
+
+		if (d < 0)
+			return false;
+		cp = cp * 16 + (unsigned)d;
+	}
+	if (cp == 0)
+		return false;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		return tn_buf_append(b, u, 1, NULL) == TN_OK;
+	}
+	if (cp < 0x800) {
+		u[0] = (char)(0xC0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		return tn_buf_append(b, u, 2, NULL) == TN_OK;
+	}
+	u[0] = (char)(0xE0 | cp >> 12);
+	u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	u[2] = (char)(0x80 | (cp & 0x3F));
+	return tn_buf_append(b, u, 3, NULL) == TN_OK;
+}
+
 /* A string literal's value: quotes removed, '' and Spark's backslash
  * escapes resolved (r'raw' strings keep their backslashes). */
 static char *unescape_string(const char *s, size_t len)
 {
+	static const char from[] = "ntrb", to[] = "\n\t\r\b";
 	struct tn_buf b = TN_BUF_INIT;
-	bool raw = false;
+	bool raw = s[0] == 'r' || s[0] == 'R';
 	char q;
 
-	if (s[0] == 'r' || s[0] == 'R') {
-		raw = true;
+	if (raw) {
 		s++;
 		len--;
 	}
 	q = s[0];
 	tn_buf_reserve(&b, len, NULL);
+	/* the text between the quotes is s[1..len-1) */
 	for (size_t i = 1; i + 1 < len; i++) {
 		char c = s[i];
+		const char *m;
 
 		if (c == q && i + 2 < len && s[i + 1] == q) {
 			i++;
 		} else if (c == '\\' && !raw && i + 2 < len) {
 			c = s[++i];
-			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case '%': case '_': /* Spark keeps these for LIKE patterns */
-				tn_buf_putc(&b, '\\', NULL);
-				break;
-			case 'u':
-				if (i + 5 < len) {
-					unsigned cp = 0;
-					bool ok = true;
-
-					for (size_t k = 1; k <= 4; k++) {
-						int d = tn_hex_digit((unsigned char)s[i + k]);
-
-						ok = ok && d >= 0;
-						cp = cp * 16 + (unsigned)(d < 0 ? 0 : d);
-					}
-					if (ok && cp != 0) {
-						char u[4];
-						size_t n;
-
-						if (cp < 0x80) {
-							u[0] = (char)cp, n = 1;
-						} else if (cp < 0x800) {
-							u[0] = (char)(0xC0 | cp >> 6);
-							u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-						} else {
-							u[0] = (char)(0xE0 | cp >> 12);
-							u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-							u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-						}
-						tn_buf_append(&b, u, n, NULL);
-						i += 4;
-						continue;
-					}
-				}
-				break;
-			default:
-				break;
+			if (c == 'u' && i + 5 < len && put_unicode(&b, s + i + 1)) {
+				i += 4;
+				continue;
 			}
+			if (c == '%' || c == '_') /* Spark keeps these for LIKE patterns */
+				tn_buf_putc(&b, '\\', NULL);
+			else if ((m = strchr(from, c)) != NULL && c != '\0')
+				c = to[m - from];
 		}
 		tn_buf_putc(&b, c, NULL);
 	}
@@ -480,7 +481,8 @@ static int expectation(struct parser *p, struct pl_dataset *ds, size_t k, size_t
 	for (size_t i = 0; i < ds->nexpects; i++) {
 		if (tn_str_ieq(ds->expects[i].name, x.name)) {
 			free(x.name);
-			return fail(p, k, TN_EINVAL, "expectation %s given twice", ds->expects[i].name);
+			return fail(p, k, TN_EINVAL, "expectation %s given twice",
+				    ds->expects[i].name);
 		}
 	}
 	x.expr = text_of(p, open + 1, close);
@@ -564,7 +566,8 @@ static bool source_fn(const struct parser *p, size_t j, enum pl_source_kind *kin
 	static const struct {
 		const char *name;
 		enum pl_source_kind kind;
-	} fns[] = {{"read_files", PL_SRC_FILES}, {"read_kafka", PL_SRC_KAFKA},
+	} fns[] = {{"read_files", PL_SRC_FILES},
+		   {"read_kafka", PL_SRC_KAFKA},
 		   {"read_http", PL_SRC_HTTP}};
 
 	for (size_t i = 0; i < sizeof(fns) / sizeof(*fns); i++) {
@@ -578,11 +581,11 @@ static bool source_fn(const struct parser *p, size_t j, enum pl_source_kind *kin
 
 /* The arguments of a source function: '(' at open. Returns the index after
  * its ')' in *next. */
-static int source_args(struct parser *p, struct pl_source *s, size_t fn, size_t open,
-		       size_t *next)
+static int source_args(struct parser *p, struct pl_source *s, size_t fn, size_t open, size_t *next)
 {
-	const char *fname = s->kind == PL_SRC_FILES ? "read_files" :
-			    s->kind == PL_SRC_KAFKA ? "read_kafka" : "read_http";
+	const char *fname = s->kind == PL_SRC_FILES   ? "read_files"
+			    : s->kind == PL_SRC_KAFKA ? "read_kafka"
+						      : "read_http";
 	size_t close = matching(p, open), j = open + 1;
 	int rc;
 
@@ -596,8 +599,8 @@ static int source_args(struct parser *p, struct pl_source *s, size_t fn, size_t 
 
 			for (size_t i = 0; i < s->nopts; i++) {
 				if (tn_str_ieq(s->opts[i].name, o.name)) {
-					rc = fail(p, j, TN_EINVAL, "%s: option %s given twice", fname,
-						  o.name);
+					rc = fail(p, j, TN_EINVAL, "%s: option %s given twice",
+						  fname, o.name);
 					free(o.name);
 					return rc;
 				}
@@ -612,11 +615,12 @@ static int source_args(struct parser *p, struct pl_source *s, size_t fn, size_t 
 			s->opts[s->nopts++] = o;
 		} else {
 			if (s->path || s->kind == PL_SRC_KAFKA)
-				return fail(p, j, TN_EINVAL,
-					    "%s: give options as name => value", fname);
+				return fail(p, j, TN_EINVAL, "%s: give options as name => value",
+					    fname);
 			if (t->kind != TARN_TOK_STRING)
-				return expected(p, j, s->kind == PL_SRC_FILES ? "a path string" :
-									   "a URL string");
+				return expected(p, j,
+						s->kind == PL_SRC_FILES ? "a path string"
+									: "a URL string");
 			s->path = unescape_string(p->text + t->start, t->len);
 			j++;
 		}
@@ -633,19 +637,20 @@ static int source_args(struct parser *p, struct pl_source *s, size_t fn, size_t 
 				s->path = tn_strdup(s->opts[i].value);
 	}
 	if (s->kind == PL_SRC_FILES && s->path == NULL)
-		return fail(p, fn, TN_EINVAL, "read_files needs a path: read_files('path or glob', "
-					      "format => ...)");
+		return fail(p, fn, TN_EINVAL,
+			    "read_files needs a path: read_files('path or glob', "
+			    "format => ...)");
 	if (s->kind == PL_SRC_HTTP && s->path == NULL)
-		return fail(p, fn, TN_EINVAL, "read_http needs a URL: read_http('url', ...) or "
-					      "read_http(url => '...')");
+		return fail(p, fn, TN_EINVAL,
+			    "read_http needs a URL: read_http('url', ...) or "
+			    "read_http(url => '...')");
 	*next = close + 1;
 	return TN_OK;
 }
 
 /* The STREAM source at token k (STREAM) of a query starting at byte qoff;
  * *next is the token after it. */
-static int stream_source(struct parser *p, struct pl_source *s, size_t k, size_t qoff,
-			 size_t *next)
+static int stream_source(struct parser *p, struct pl_source *s, size_t k, size_t qoff, size_t *next)
 {
 	size_t j = k + 1;
 	bool paren = is_op(p, j, "(");
@@ -658,17 +663,19 @@ static int stream_source(struct parser *p, struct pl_source *s, size_t k, size_t
 		if (!source_fn(p, j, &s->kind)) {
 			const struct pl_tok *t = tok(p, j);
 
-			return fail(p, j, TN_EINVAL, "unknown streaming source %.*s (expected "
-				    "read_files, read_kafka or read_http)", (int)t->len,
-				    p->text + t->start);
+			return fail(p, j, TN_EINVAL,
+				    "unknown streaming source %.*s (expected "
+				    "read_files, read_kafka or read_http)",
+				    (int)t->len, p->text + t->start);
 		}
 		if ((rc = source_args(p, s, j, j + 1, &j)) != TN_OK)
 			return rc;
 	} else {
 		s->table = pl_name_read(p->tk, &j, p->end);
 		if (s->table == NULL)
-			return expected(p, j, "a table or read_files, read_kafka or read_http after "
-					      "STREAM");
+			return expected(p, j,
+					"a table or read_files, read_kafka or read_http after "
+					"STREAM");
 		s->kind = PL_SRC_TABLE;
 	}
 	if (paren) {
@@ -695,10 +702,13 @@ static int query_sources(struct parser *p, struct pl_dataset *ds, size_t q)
 		if (!is(p, k, "STREAM"))
 			continue;
 		if (ds->kind == PL_MATERIALIZED_VIEW)
-			return fail(p, k, TN_EINVAL, "materialized view %s reads STREAM: only a "
-				    "streaming table reads a stream", ds->name);
+			return fail(p, k, TN_EINVAL,
+				    "materialized view %s reads STREAM: only a "
+				    "streaming table reads a stream",
+				    ds->name);
 		if (first_line)
-			return fail(p, k, TN_EINVAL, "streaming table %s reads a second STREAM source "
+			return fail(p, k, TN_EINVAL,
+				    "streaming table %s reads a second STREAM source "
 				    "(the first is on line %u): a streaming table reads one",
 				    ds->name, first_line);
 		first_line = tok(p, k)->line;
@@ -707,9 +717,11 @@ static int query_sources(struct parser *p, struct pl_dataset *ds, size_t q)
 		k--;
 	}
 	if (ds->kind == PL_STREAMING_TABLE && !first_line)
-		return fail(p, p->first, TN_EINVAL, "streaming table %s reads no STREAM source "
+		return fail(p, p->first, TN_EINVAL,
+			    "streaming table %s reads no STREAM source "
 			    "(STREAM read_files(...), STREAM(table), STREAM read_kafka(...) or "
-			    "STREAM read_http(...))", ds->name);
+			    "STREAM read_http(...))",
+			    ds->name);
 	return TN_OK;
 }
 
@@ -757,7 +769,8 @@ static int create_stmt(struct parser *p, struct pl_dataset *ds)
 			if (ds->partition_by)
 				return fail(p, at, TN_EINVAL, "PARTITIONED BY given twice");
 			if ((rc = need(p, "BY")) != TN_OK ||
-			    (rc = column_list(p, true, &ds->partition_by, &ds->npartition_by)) != TN_OK)
+			    (rc = column_list(p, true, &ds->partition_by, &ds->npartition_by)) !=
+				    TN_OK)
 				return rc;
 		} else if (accept(p, "COMMENT")) {
 			const struct pl_tok *t = tok(p, p->i);
@@ -777,9 +790,9 @@ static int create_stmt(struct parser *p, struct pl_dataset *ds)
 			break;
 		}
 	}
-	clauses = ds->kind == PL_STREAMING_TABLE ?
-			  "PARTITIONED BY, COMMENT, TBLPROPERTIES, AS or the end of the statement" :
-			  "PARTITIONED BY, COMMENT, TBLPROPERTIES or AS";
+	clauses = ds->kind == PL_STREAMING_TABLE
+			  ? "PARTITIONED BY, COMMENT, TBLPROPERTIES, AS or the end of the statement"
+			  : "PARTITIONED BY, COMMENT, TBLPROPERTIES or AS";
 	if (!accept(p, "AS")) {
 		if (p->i < p->end || ds->kind == PL_MATERIALIZED_VIEW)
 			return expected(p, p->i, clauses);
@@ -849,7 +862,8 @@ static int apply_clause_parse(struct parser *p, struct pl_dataset *ds, bool *ign
 		if ((rc = need(p, "AS")) != TN_OK)
 			return rc;
 		if (is(p, p->i, "TRUNCATE"))
-			return fail(p, p->i, TN_EUNSUPPORTED, "APPLY AS TRUNCATE WHEN is not "
+			return fail(p, p->i, TN_EUNSUPPORTED,
+				    "APPLY AS TRUNCATE WHEN is not "
 				    "supported (it exists only for SCD type 1 and truncates the "
 				    "whole target)");
 		if ((rc = need(p, "DELETE")) != TN_OK || (rc = need(p, "WHEN")) != TN_OK ||
@@ -888,9 +902,11 @@ static int apply_clause_parse(struct parser *p, struct pl_dataset *ds, bool *ign
 		return TN_OK;
 	}
 	if (is(p, p->i, "TRACK") && is(p, p->i + 1, "HISTORY"))
-		return fail(p, p->i, TN_EUNSUPPORTED, "TRACK HISTORY ON is not supported: SCD type "
+		return fail(p, p->i, TN_EUNSUPPORTED,
+			    "TRACK HISTORY ON is not supported: SCD type "
 			    "2 tracks history on every column");
-	return expected(p, p->i, "KEYS, IGNORE NULL UPDATES, APPLY AS DELETE WHEN, SEQUENCE BY, "
+	return expected(p, p->i,
+			"KEYS, IGNORE NULL UPDATES, APPLY AS DELETE WHEN, SEQUENCE BY, "
 			"COLUMNS, STORED AS SCD TYPE or the end of the statement");
 }
 
@@ -981,8 +997,10 @@ static int statement(struct parser *p, struct pl_dataset *ds)
 		if (t->kind != TARN_TOK_ERROR)
 			continue;
 		if (c == '\'' || c == '"' || c == '`' || c == '/' || c == 'r' || c == 'R')
-			return fail(p, k, TN_EINVAL, "unterminated %s", c == '`' ? "quoted name" :
-					  c == '/' ? "comment" : "string");
+			return fail(p, k, TN_EINVAL, "unterminated %s",
+				    c == '`'   ? "quoted name"
+				    : c == '/' ? "comment"
+					       : "string");
 		return fail(p, k, TN_EINVAL, "unexpected character '%c'", c);
 	}
 	if (is(p, p->i, "CREATE"))
@@ -1071,8 +1089,10 @@ static int parse_conf(struct pipeline *p, const char *file, char *text, struct t
 			continue;
 		eq = strchr(l, '=');
 		if (eq == NULL)
-			return tn_err_set(err, TN_EINVAL, "%s:%u: expected 'catalog = NAME' or "
-					  "'schema = NAME', found '%s'", file, line, l);
+			return tn_err_set(err, TN_EINVAL,
+					  "%s:%u: expected 'catalog = NAME' or "
+					  "'schema = NAME', found '%s'",
+					  file, line, l);
 		*eq = '\0';
 		key = tn_str_trim(l);
 		val = tn_str_trim(eq + 1);
@@ -1081,11 +1101,15 @@ static int parse_conf(struct pipeline *p, const char *file, char *text, struct t
 		else if (tn_str_ieq(key, "schema"))
 			slot = &p->schema;
 		else
-			return tn_err_set(err, TN_EINVAL, "%s:%u: unknown setting '%s' (catalog or "
-					  "schema)", file, line, key);
+			return tn_err_set(err, TN_EINVAL,
+					  "%s:%u: unknown setting '%s' (catalog or "
+					  "schema)",
+					  file, line, key);
 		if (!plain_name(val))
-			return tn_err_set(err, TN_EINVAL, "%s:%u: %s: expected a name of letters, "
-					  "digits and _, found '%s'", file, line, key, val);
+			return tn_err_set(err, TN_EINVAL,
+					  "%s:%u: %s: expected a name of letters, "
+					  "digits and _, found '%s'",
+					  file, line, key, val);
 		if (*slot)
 			return tn_err_set(err, TN_EINVAL, "%s:%u: %s given twice", file, line, key);
 		*slot = tn_str_lower(tn_strdup(val));

@@ -14,7 +14,7 @@
 struct pl_tok {
 	enum tarn_tok kind;
 	size_t start, len;
-	unsigned line;  /* 1-based, counted from the text's start */
+	unsigned line;	/* 1-based, counted from the text's start */
 	unsigned depth; /* parentheses open before it ('(' has the outer depth) */
 };
 
