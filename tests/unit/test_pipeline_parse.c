@@ -631,6 +631,38 @@ static void test_graph_errors(void **state)
 	pipeline_free(&p);
 }
 
+/* The sample pipeline of tests/pipeline/defs (every statement form). */
+static void test_sample(void **state)
+{
+	static const size_t want[] = {0, 1, 2, 4, 3, 5};
+	const char *src = getenv("TARN_SRCDIR");
+	char *dir = tn_asprintf("%s/tests/pipeline/defs/medallion", src ? src : ".");
+	struct pipeline p;
+	struct tn_err err = {0};
+
+	(void)state;
+	if (pipeline_load(dir, NULL, &p, &err) != TN_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(p.name, "medallion");
+	assert_string_equal(p.schema, "medallion");
+	assert_int_equal(p.n, 6);
+	assert_int_equal(p.ds[0].source.kind, PL_SRC_FILES);
+	assert_string_equal(p.ds[0].source.path, "landing/orders/*.csv");
+	assert_int_equal(p.ds[2].nexpects, 3);
+	assert_int_equal(p.ds[2].expects[2].on, PL_FAIL);
+	assert_string_equal(p.ds[2].source.table, "orders_bronze");
+	assert_int_equal(p.ds[4].kind, PL_APPLY_CHANGES);
+	assert_int_equal(p.ds[4].apply.scd_type, 2);
+	assert_int_equal(p.ds[5].kind, PL_MATERIALIZED_VIEW);
+	assert_int_equal(p.ds[5].ndeps, 2);
+	for (size_t i = 0; i < p.n; i++) {
+		assert_int_equal(p.order[i], want[i]);
+		assert_int_equal(p.ds[i].nexternal, 0);
+	}
+	pipeline_free(&p);
+	free(dir);
+}
+
 /* ------------------------------------------------------------- folders */
 
 static char *tmp_dir(void)
@@ -828,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_statement_errors),
 		cmocka_unit_test(test_source_errors),
 		cmocka_unit_test(test_graph_errors),
+		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_list),
 	};
