@@ -2,7 +2,37 @@
  * (CREATE OR REFRESH STREAMING TABLE, CREATE OR REFRESH MATERIALIZED VIEW,
  * APPLY CHANGES INTO), pipeline.conf, and the pipelines of a lakehouse.
  * Statements are read with the engine's lexer (sql.h); a query is kept as
- * text for the runner, only its STREAM source is taken apart here. */
+ * text for the runner, only its STREAM source is taken apart here.
+ *
+ * The grammar (words in any ASCII case; statements end at ';'; comments
+ * and empty statements anywhere; a name is one to three parts, `quoted`
+ * or not, a leading LIVE. dropped):
+ *
+ *   CREATE [OR REFRESH] STREAMING [LIVE] TABLE name          -- streaming table
+ *   CREATE STREAMING [LIVE] TABLE IF NOT EXISTS name
+ *   CREATE [OR REFRESH] MATERIALIZED VIEW name               -- materialized view
+ *   CREATE [OR REFRESH] LIVE TABLE name                      -- (legacy) the same
+ *     [( element, ... )]   element: CONSTRAINT c EXPECT (cond)
+ *                            [ON VIOLATION DROP ROW | ON VIOLATION FAIL UPDATE]
+ *                          or anything else (a column or table constraint)
+ *     then, in any order, each at most once:
+ *     [PARTITIONED BY (col, ...)] [COMMENT 'text']
+ *     [TBLPROPERTIES (key = literal, ...)]   key: 'string' or a dotted name
+ *     AS query    (optional for a streaming table; required for a view)
+ *
+ *   APPLY CHANGES INTO name FROM STREAM(source) | STREAM source
+ *     then, in any order, each at most once (KEYS required):
+ *     KEYS (col, ...)  IGNORE NULL UPDATES  APPLY AS DELETE WHEN cond
+ *     SEQUENCE BY expr  COLUMNS * EXCEPT (col, ...) | COLUMNS (col, ...) |
+ *     COLUMNS col, ...  STORED AS SCD TYPE 1 | STORED AS SCD TYPE 2
+ *     (refused: APPLY AS TRUNCATE WHEN, IGNORE NULL UPDATES ON, TRACK HISTORY)
+ *
+ *   A streaming table's query has exactly one STREAM source, a view's none:
+ *     STREAM name | STREAM(name) | STREAM [(] fn(args) [)]
+ *     fn: read_files('path', ...) | read_kafka(...) | read_http(['url',] ...)
+ *     args: one leading string (not for read_kafka), then name => literal
+ *     literal: 'string' | [-]number | true | false | null
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

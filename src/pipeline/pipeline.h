@@ -39,8 +39,10 @@ struct pl_expect {
 	enum pl_violation on;
 };
 
-/* A named argument of a source function: format => 'csv'. value is the
- * literal's text without quotes (strings unescaped). */
+/* A named argument of a source function: format => 'csv'. name as
+ * written (backticks removed); value is the literal's text without quotes
+ * (strings unescaped; numbers as written, with a '-' sign; true, false
+ * and null lower-cased). */
 struct pl_option {
 	char *name;
 	char *value;
@@ -58,7 +60,7 @@ enum pl_source_kind {
 /* The one streaming source of a streaming table's query. */
 struct pl_source {
 	enum pl_source_kind kind;
-	char *table;             /* PL_SRC_TABLE: the name as written */
+	char *table;             /* PL_SRC_TABLE: the name as written, LIVE. dropped */
 	char *path;              /* PL_SRC_FILES: the first argument; PL_SRC_HTTP: url */
 	struct pl_option *opts;  /* the named arguments */
 	size_t nopts;
@@ -141,8 +143,13 @@ struct pipeline {
  * anything runs, with "FILE:LINE: ..." in err (TN_EINVAL): a syntax error,
  * a statement that is not one of the three kinds, a dataset defined twice,
  * APPLY CHANGES into a name no CREATE OR REFRESH STREAMING TABLE declares,
- * a cycle (naming the datasets on it). TN_ENOENT when dir holds no .sql
- * file. */
+ * a cycle (naming the datasets on it); TN_EUNSUPPORTED (also with
+ * FILE:LINE) for APPLY AS TRUNCATE WHEN, IGNORE NULL UPDATES ON and TRACK
+ * HISTORY ON. TN_ENOENT when dir is missing or holds no .sql file.
+ * ds[].file is dir joined with the file's name; catalog defaults to
+ * "main", schema to name lower-cased with characters other than
+ * [a-z0-9_] turned to '_' (pipeline.conf values are lower-cased). The
+ * grammar accepted is in parse.c. */
 int pipeline_load(const char *dir, const char *name, struct pipeline *out, struct tn_err *err);
 /* Parse one file's text (for tests and pipeline_load): appends to p->ds.
  * Does not resolve dependencies. */
