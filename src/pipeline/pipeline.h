@@ -39,8 +39,10 @@ struct pl_expect {
 	enum pl_violation on;
 };
 
-/* A named argument of a source function: format => 'csv'. value is the
- * literal's text without quotes (strings unescaped). */
+/* A named argument of a source function: format => 'csv'. name as
+ * written (backticks removed); value is the literal's text without quotes
+ * (strings unescaped; numbers as written, with a '-' sign; true, false
+ * and null lower-cased). */
 struct pl_option {
 	char *name;
 	char *value;
@@ -58,7 +60,7 @@ enum pl_source_kind {
 /* The one streaming source of a streaming table's query. */
 struct pl_source {
 	enum pl_source_kind kind;
-	char *table;             /* PL_SRC_TABLE: the name as written */
+	char *table;             /* PL_SRC_TABLE: the name as written, LIVE. dropped */
 	char *path;              /* PL_SRC_FILES: the first argument; PL_SRC_HTTP: url */
 	struct pl_option *opts;  /* the named arguments */
 	size_t nopts;
@@ -69,10 +71,13 @@ struct pl_source {
 };
 
 /* APPLY CHANGES INTO target FROM STREAM(source) KEYS (...)
- * [APPLY AS DELETE WHEN cond] [SEQUENCE BY col]
- * [COLUMNS * EXCEPT (...) | COLUMNS (...)] [STORED AS SCD TYPE 1|2] */
+ * [IGNORE NULL UPDATES] [APPLY AS DELETE WHEN cond] [SEQUENCE BY col]
+ * [COLUMNS * EXCEPT (...) | COLUMNS (...)] [STORED AS SCD TYPE 1|2]
+ * (clauses in any order, each at most once). Column names (keys,
+ * except_cols, columns) are unquoted. APPLY AS TRUNCATE WHEN, IGNORE NULL
+ * UPDATES ON ... and TRACK HISTORY ON ... are refused (TN_EUNSUPPORTED). */
 struct pl_apply {
-	char *source;          /* the name inside STREAM( ) */
+	char *source;          /* the name inside STREAM( ), LIVE. dropped */
 	char **keys;
 	size_t nkeys;
 	char *sequence_by;     /* a column (or expression text), NULL: arrival order */
@@ -82,11 +87,20 @@ struct pl_apply {
 	char **columns;        /* COLUMNS (a, b): only these; NULL: all */
 	size_t ncolumns;
 	int scd_type;          /* 1 (default) or 2 */
+	bool ignore_null_updates; /* IGNORE NULL UPDATES: a NULL in an update
+				     keeps the target's value */
 };
 
+/* An APPLY CHANGES flow is a pl_dataset of its own (kind
+ * PL_APPLY_CHANGES, name = the target), beside the target's declaration
+ * (a PL_STREAMING_TABLE without query). The flow depends on its source;
+ * the declaration depends on every flow into it, so readers of the target
+ * (whose deps name the declaration: pipeline_find never returns a flow)
+ * come after the flows in order. */
 struct pl_dataset {
 	enum pl_kind kind;
-	char *name;            /* as written (one, two or three parts) */
+	char *name;            /* as written (one, two or three parts, `quotes`
+				  kept, LIVE. dropped) */
 	char *file;            /* the .sql file, and the line the statement starts on */
 	unsigned line;
 	char *query;           /* the AS query text, or NULL */
@@ -96,9 +110,10 @@ struct pl_dataset {
 	struct pl_expect *expects;
 	size_t nexpects;
 	char *comment;         /* COMMENT '...' or NULL */
-	struct pl_option *props; /* TBLPROPERTIES */
+	struct pl_option *props; /* TBLPROPERTIES ('k' = 'v', a.b = true): values
+				    unquoted, true/false/null lower-cased */
 	size_t nprops;
-	char **partition_by;   /* PARTITIONED BY (...) */
+	char **partition_by;   /* PARTITIONED BY (...), unquoted column names */
 	size_t npartition_by;
 	struct pl_apply apply; /* PL_APPLY_CHANGES: target is name */
 	/* Datasets of the pipeline this one reads (indexes into
@@ -128,18 +143,35 @@ struct pipeline {
  * anything runs, with "FILE:LINE: ..." in err (TN_EINVAL): a syntax error,
  * a statement that is not one of the three kinds, a dataset defined twice,
  * APPLY CHANGES into a name no CREATE OR REFRESH STREAMING TABLE declares,
- * a cycle (naming the datasets on it). TN_ENOENT when dir holds no .sql
- * file. */
+ * a cycle (naming the datasets on it); TN_EUNSUPPORTED (also with
+ * FILE:LINE) for APPLY AS TRUNCATE WHEN, IGNORE NULL UPDATES ON and TRACK
+ * HISTORY ON. TN_ENOENT when dir is missing or holds no .sql file.
+ * ds[].file is dir joined with the file's name; catalog defaults to
+ * "main", schema to name lower-cased with characters other than
+ * [a-z0-9_] turned to '_' (pipeline.conf values are lower-cased). The
+ * grammar accepted is in parse.c. */
 int pipeline_load(const char *dir, const char *name, struct pipeline *out, struct tn_err *err);
 /* Parse one file's text (for tests and pipeline_load): appends to p->ds.
  * Does not resolve dependencies. */
 int pipeline_parse(struct pipeline *p, const char *file, const char *text, size_t len,
 		   struct tn_err *err);
-/* Resolve dependencies and order the datasets (pipeline_load calls it). */
+/* Resolve dependencies and order the datasets (pipeline_load calls it;
+ * calling it again recomputes deps, external and order). The names a
+ * query reads: those after FROM (of a SELECT) and JOIN, with commas, but
+ * not subqueries, table functions or names its WITH defines; STREAM
+ * names. Order: every dataset after those it reads, independent ones in
+ * file order. Errors (TN_EINVAL): "FILE:LINE: x is defined twice (also at
+ * FILE:LINE)", APPLY CHANGES into a name no streaming table without AS
+ * declares, "FILE:LINE: dependency cycle: a -> b -> a (each reads the
+ * next)" at the member first in file order. */
 int pipeline_resolve(struct pipeline *p, struct tn_err *err);
 void pipeline_free(struct pipeline *p);
-/* Index of the dataset named name (any of its written forms that match,
- * ASCII case ignored), or -1. */
+/* Index of the dataset named name, or -1. A leading LIVE. is dropped;
+ * name matches a dataset written with the same parts, one whose last part
+ * it is (a one-part name), or, when p->catalog and p->schema are set, one
+ * naming the same table once unqualified parts take them. ASCII case is
+ * ignored. APPLY CHANGES flows are never returned (their target's
+ * declaration is). */
 int pipeline_find(const struct pipeline *p, const char *name);
 
 /* The pipelines of a lakehouse: the folders of LAKEHOUSE/pipelines that
