@@ -207,20 +207,30 @@ static char *source_path(const struct pipeline *p, const struct pl_dataset *d)
 	return tn_path_join(p->dir, d->source.path);
 }
 
-/* read_files over exactly these files, with the source's options. */
+/* read_files over exactly these files (files => 'a,b': absolute paths), with
+ * the source's options. */
 static void files_relation(struct tn_buf *b, const struct pl_dataset *d, char **files, size_t n)
 {
+	const char *slash = strrchr(files[0], '/');
+	char *dir = slash ? tn_strndup(files[0], (size_t)(slash - files[0])) : tn_strdup(".");
+	struct tn_buf list;
+
 	tn_buf_puts(b, "read_files(", NULL);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			tn_buf_puts(b, ", ", NULL);
-		pl_quote(b, files[i]);
-	}
+	pl_quote(b, dir[0] ? dir : "/");
 	for (size_t i = 0; i < d->source.nopts; i++) {
+		if (tn_str_ieq(d->source.opts[i].name, "files"))
+			continue;
 		tn_buf_printf(b, NULL, ", %s => ", d->source.opts[i].name);
 		pl_quote(b, d->source.opts[i].value);
 	}
+	tn_buf_init(&list, 0);
+	for (size_t i = 0; i < n; i++)
+		tn_buf_printf(&list, NULL, "%s%s", i ? "," : "", files[i]);
+	tn_buf_puts(b, ", files => ", NULL);
+	pl_quote(b, buf_str(&list));
 	tn_buf_putc(b, ')', NULL);
+	tn_buf_done(&list);
+	free(dir);
 }
 
 /* The source table's columns, `quoted` and comma-separated. */
@@ -389,7 +399,7 @@ static int stream_batch(struct run *r, const struct pl_dataset *d, const char *t
 	if (rc != TN_OK)
 		return rc;
 	tn_buf_init(&q, 0);
-	tn_buf_printf(&q, NULL, "INSERT INTO %s SELECT * FROM (%s) AS _pl_batch", target, query);
+	tn_buf_printf(&q, NULL, "INSERT INTO %s BY NAME SELECT * FROM (%s) AS _pl_batch", target, query);
 	drop_filter(&q, d);
 	rc = pl_sql(r->e, "SET spark.databricks.delta.schema.autoMerge.enabled = true", NULL, err);
 	if (rc == TN_OK)
