@@ -36,13 +36,6 @@ struct pl_eventlog {
 	size_t pending;
 };
 
-char *pipeline_event_log_path(const char *lakehouse, const char *name)
-{
-	if (strchr(name, '/') != NULL)
-		return tn_asprintf("%s/_event_log", name);
-	return tn_asprintf("%s/pipelines/%s/_event_log", lakehouse, name);
-}
-
 void pl_uuid(char out[37])
 {
 	uint8_t r[16];
@@ -179,7 +172,7 @@ void pl_eventlog_add(struct pl_eventlog *l, const char *level, const char *event
 	tn_time_format(tn_time_now_us(), true, ts);
 	tn_buf_printf(&l->sql, NULL, "('%s', %lld, ", id, (long long)++l->seq);
 	pl_quote(&l->sql, (const char *)origin.data);
-	tn_buf_printf(&l->sql, NULL, ", TIMESTAMP '%s', ", ts);
+	tn_buf_printf(&l->sql, NULL, ", '%s', ", ts);
 	pl_quote(&l->sql, message);
 	tn_buf_puts(&l->sql, ", ", NULL);
 	pl_quote(&l->sql, level);

@@ -209,14 +209,14 @@ static char *source_path(const struct pipeline *p, const struct pl_dataset *d)
 
 /* read_files over exactly these files (files => 'a,b': absolute paths), with
  * the source's options. */
-static void files_relation(struct tn_buf *b, const struct pl_dataset *d, char **files, size_t n)
+static void files_relation(struct tn_buf *b, const struct pl_dataset *d, const char *root,
+			   char **files, size_t n)
 {
-	const char *slash = strrchr(files[0], '/');
-	char *dir = slash ? tn_strndup(files[0], (size_t)(slash - files[0])) : tn_strdup(".");
+	size_t rl = strlen(root);
 	struct tn_buf list;
 
 	tn_buf_puts(b, "read_files(", NULL);
-	pl_quote(b, dir[0] ? dir : "/");
+	pl_quote(b, root);
 	for (size_t i = 0; i < d->source.nopts; i++) {
 		if (tn_str_ieq(d->source.opts[i].name, "files"))
 			continue;
@@ -224,13 +224,17 @@ static void files_relation(struct tn_buf *b, const struct pl_dataset *d, char **
 		pl_quote(b, d->source.opts[i].value);
 	}
 	tn_buf_init(&list, 0);
-	for (size_t i = 0; i < n; i++)
-		tn_buf_printf(&list, NULL, "%s%s", i ? "," : "", files[i]);
+	for (size_t i = 0; i < n; i++) {
+		const char *f = files[i];
+
+		if (strncmp(f, root, rl) == 0 && f[rl] == '/')
+			f += rl + 1; /* relative: the engine's option text is short */
+		tn_buf_printf(&list, NULL, "%s%s", i ? "," : "", f);
+	}
 	tn_buf_puts(b, ", files => ", NULL);
 	pl_quote(b, buf_str(&list));
 	tn_buf_putc(b, ')', NULL);
 	tn_buf_done(&list);
-	free(dir);
 }
 
 /* The source table's columns, `quoted` and comma-separated. */
@@ -263,6 +267,15 @@ static char *changes_relation(const char *table, const char *cols, int64_t from,
 	char *s;
 
 	tn_buf_init(&b, 0);
+	if (from < 0) {
+		/* from the start: the table as of `to`, not every insert ever
+		 * made (rows that later commits deleted or rewrote) */
+		tn_buf_printf(&b, NULL, "(SELECT %s FROM %s VERSION AS OF %lld)", cols, table,
+			      (long long)to);
+		s = tn_strdup(buf_str(&b));
+		tn_buf_done(&b);
+		return s;
+	}
 	tn_buf_printf(&b, NULL, "(SELECT %s FROM table_changes(", cols);
 	pl_quote(&b, table);
 	tn_buf_printf(&b, NULL, ", %lld, %lld) WHERE _change_type = 'insert')", (long long)from + 1,
@@ -416,18 +429,19 @@ static int stream_batch(struct run *r, const struct pl_dataset *d, const char *t
 
 /* The relation of a planned batch (NULL: nothing new). */
 static char *batch_relation(struct run *r, const struct pl_dataset *d, const char *src,
-			    const char *cols, const struct pl_batch *b)
+			    const char *cols, const char *path, const struct pl_batch *b)
 {
 	struct tn_buf t;
-	char *s;
+	char *s, *root;
 
-	(void)r;
 	if (src != NULL)
 		return b->to > b->from ? changes_relation(src, cols, b->from, b->to) : NULL;
 	if (b->nfiles == 0)
 		return NULL;
+	root = pl_files_root(r->st, path);
 	tn_buf_init(&t, 0);
-	files_relation(&t, d, b->files, b->nfiles);
+	files_relation(&t, d, root, b->files, b->nfiles);
+	free(root);
 	s = tn_strdup(buf_str(&t));
 	tn_buf_done(&t);
 	return s;
@@ -511,8 +525,11 @@ static int ensure_target(struct run *r, const struct pl_dataset *d, const char *
 			if (rc == TN_OK && n > 0) {
 				struct tn_buf t;
 
+				char *top = pl_files_root(r->st, src->path);
+
 				tn_buf_init(&t, 0);
-				files_relation(&t, d, files, n);
+				files_relation(&t, d, top, files, n);
+				free(top);
 				rel = tn_strdup(buf_str(&t));
 				tn_buf_done(&t);
 			}
@@ -588,7 +605,7 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 	if (r->o->full_refresh)
 		rc = refresh_stream(r, target, app_id, dir, err);
 	/* a batch planned by a killed run first, then what is new */
-	for (int round = 0; rc == TN_OK && round < 2; round++) {
+	for (;;) {
 		struct pl_batch b;
 		int64_t committed, latest = -1;
 		bool reused;
@@ -601,7 +618,7 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 			rc = pl_plan(r->st, dir, committed, src.path, latest, &b, &reused, err);
 		if (rc != TN_OK)
 			break;
-		rel = batch_relation(r, d, src.table, src.cols, &b);
+		rel = batch_relation(r, d, src.table, src.cols, src.path, &b);
 		if (rel == NULL) {
 			pl_batch_done(&b);
 			break;
@@ -626,8 +643,8 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 		pl_batch_done(&b);
 		if (rc == TN_OK)
 			f->version = table_latest(r->e, target);
-		if (!reused)
-			break;
+		if (rc != TN_OK || (src.table != NULL && !reused))
+			break; /* a table source's batch takes every new version */
 	}
 out:
 	flow_src_done(&src);

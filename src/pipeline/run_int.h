@@ -63,11 +63,19 @@ int pl_offsets_clear(struct store *st, const char *dir, struct tn_err *err);
 int pl_files_list(struct store *st, const char *path, char ***out, size_t *n,
 		  struct tn_err *err);
 
+/* The directory a source path's files are named under: the path when it
+ * is a directory, else its parent. Caller frees. */
+char *pl_files_root(struct store *st, const char *path);
+/* At most this many bytes of file names (relative to pl_files_root) in a
+ * batch: the engine takes read_files options of up to 511 bytes. */
+#define PL_BATCH_LIST_MAX 400
+
 /* Plan the next batch of a flow whose committed txn version is
  * `committed` (-1: none). A batch planned but not committed (a run killed
  * after planning) is reused as it is (*reused). Otherwise a file source
  * gets the files of `path` that no committed batch since the last refresh
- * read; a table source (path NULL) gets versions (last read, latest].
+ * read, in name order, as many as PL_BATCH_LIST_MAX allows; a table source
+ * (path NULL) gets versions (last read, latest].
  * out->nfiles == 0 (files) or out->from == out->to (table): nothing new. */
 int pl_plan(struct store *st, const char *dir, int64_t committed, const char *path,
 	    int64_t latest, struct pl_batch *out, bool *reused, struct tn_err *err);

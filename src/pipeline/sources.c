@@ -116,6 +116,17 @@ int pl_files_list(struct store *st, const char *path, char ***out, size_t *n,
 	return rc;
 }
 
+char *pl_files_root(struct store *st, const char *path)
+{
+	struct store_stat ss;
+	struct tn_err err;
+	const char *slash = strrchr(path, '/');
+
+	if (!has_glob(path) && store_stat(st, path, &ss, &err) == TN_OK && ss.is_dir)
+		return tn_strdup(path);
+	return slash ? tn_strndup(path, (size_t)(slash - path)) : tn_strdup(".");
+}
+
 static char *offsets_file(const char *dir, int64_t batch)
 {
 	return tn_asprintf("%s/%lld.json", dir, (long long)batch);
@@ -272,7 +283,7 @@ int pl_plan(struct store *st, const char *dir, int64_t committed, const char *pa
 	struct pl_batch prev;
 	int64_t *b = NULL;
 	size_t n = 0, nseen = 0;
-	char **seen = NULL, **all = NULL;
+	char **seen = NULL, **all = NULL, *root = NULL;
 	size_t nall = 0;
 	int rc;
 
@@ -325,18 +336,27 @@ int pl_plan(struct store *st, const char *dir, int64_t committed, const char *pa
 	rc = pl_files_list(st, path, &all, &nall, err);
 	if (rc != TN_OK)
 		goto out;
+	root = pl_files_root(st, path);
 	out->files = tn_calloc(nall + 1, sizeof(char *));
-	for (size_t i = 0; i < nall; i++) {
-		if (bsearch_str(seen, nseen, all[i]))
+	for (size_t i = 0, budget = 0, rootlen = strlen(root); i < nall; i++) {
+		/* a batch's files => list stays short enough for the engine's
+		 * options; the rest wait for the next batch */
+		size_t rel = strlen(all[i]) > rootlen ? strlen(all[i]) - rootlen : strlen(all[i]);
+
+		if (bsearch_str(seen, nseen, all[i]) ||
+		    (out->nfiles > 0 && budget + rel + 1 > PL_BATCH_LIST_MAX)) {
 			free(all[i]);
-		else
-			out->files[out->nfiles++] = all[i];
+			continue;
+		}
+		budget += rel + 1;
+		out->files[out->nfiles++] = all[i];
 	}
 out:
 	for (size_t i = 0; i < nseen; i++)
 		free(seen[i]);
 	free(seen);
 	free(all);
+	free(root);
 	free(b);
 	return rc;
 }
