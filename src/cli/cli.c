@@ -263,6 +263,28 @@ const struct cli_cmd cli_commands[] = {
 	 "      --version N     a Delta table as of version N\n"
 	 "      --timestamp TS  a Delta table as of a time\n",
 	 cli_cmd_inspect},
+	{"pipeline", "list | show NAME | run [--full-refresh] [--dataset X] NAME|PATH",
+	 "list, show and run the lakehouse's declarative pipelines",
+	 "A pipeline is a folder of .sql files, LAKEHOUSE/pipelines/NAME (or a PATH\n"
+	 "holding a '/'), defining streaming tables, materialized views and APPLY\n"
+	 "CHANGES flows in the pipeline's catalog and schema (pipeline.conf; default\n"
+	 "main.NAME).\n"
+	 "  list      the pipelines: datasets, the last run's state and time\n"
+	 "  show NAME the datasets in the order they run (kind, source, expectations,\n"
+	 "            what they read) and the last run's metrics per dataset\n"
+	 "  run NAME  run the datasets in dependency order: streaming tables take only\n"
+	 "            input they have not read (new files, new versions of a table),\n"
+	 "            exactly once even when a run is killed; materialized views are\n"
+	 "            recomputed; expectations count, drop rows or fail the dataset.\n"
+	 "            A dataset that fails skips those that read it. A line per flow\n"
+	 "            goes to stderr, a summary table to stdout; every run appends to\n"
+	 "            the event log, NAME/_event_log (a Delta table). Exit status 1\n"
+	 "            when a flow failed. Ctrl-C cancels the run.\n"
+	 "Options of run:\n"
+	 "      --full-refresh  empty the streaming tables and forget what they read,\n"
+	 "                      then read everything again\n"
+	 "      --dataset X     run only dataset X\n",
+	 cli_cmd_pipeline},
 	{"sql", "[-c SQL | -f FILE] [--format F] [--continue] [--lakehouse DIR]",
 	 "run SQL on the lakehouse: a shell on a terminal, a script otherwise",
 	 "With a terminal on stdin and stdout and neither -c nor -f, an interactive\n"

@@ -29,6 +29,7 @@ int cli_tx_finish(struct delta_tx *tx, int rc, int64_t *version, struct tn_err *
 int cli_cmd_checkpoint(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_sql(int argc, char **argv);
+int cli_cmd_pipeline(int argc, char **argv);
 /* The workbench (cmd_tui.c): a global option at argv[*i] into o (1; *i
  * moves past its value), not one of its options (0), or a usage error
  * already printed (-1). */
