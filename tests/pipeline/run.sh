@@ -4,7 +4,7 @@
 # incremental and exactly-once ingestion (also after SIGKILL), the event
 # log, --full-refresh, and errors refused before anything runs.
 . "$(dirname "$0")/../lib.sh"
-plan 24
+plan 30
 LH=$TEST_TMP/lh
 LAND=$TEST_TMP/land
 P=$LH/pipelines/sales
@@ -107,6 +107,40 @@ want=$(t sql --format csv -c "SELECT count(*) FROM main.sales.bronze WHERE amoun
 run t pipeline run --full-refresh sales
 ok $RC "a full refresh completes"
 [ "$(count main.sales.bronze)" = "$expect" ]; ok $? "after a full refresh bronze has every row once"
+
+# APPLY CHANGES: SCD type 2 and type 1 from a streaming table of changes,
+# against hand-computed tables, over two runs.
+C=$LH/pipelines/cdc
+mkdir -p "$C" "$TEST_TMP/changes"
+printf 'id,name,seq,op\n1,ann,1,U\n2,bob,1,U\n1,anna,2,U\n' >"$TEST_TMP/changes/a.csv"
+cat >"$C/p.sql" <<EOF
+CREATE OR REFRESH STREAMING TABLE changes AS
+SELECT * FROM STREAM read_files('$TEST_TMP/changes', format => 'csv', header => true);
+CREATE OR REFRESH STREAMING TABLE dim2;
+APPLY CHANGES INTO dim2 FROM STREAM(changes) KEYS (id) APPLY AS DELETE WHEN op = 'D'
+  SEQUENCE BY seq COLUMNS * EXCEPT (op) STORED AS SCD TYPE 2;
+CREATE OR REFRESH STREAMING TABLE dim1;
+APPLY CHANGES INTO dim1 FROM STREAM(changes) KEYS (id) APPLY AS DELETE WHEN op = 'D'
+  SEQUENCE BY seq COLUMNS * EXCEPT (op);
+EOF
+rows() { t sql --format csv -c "$1" | tail -n +2 | tr '\n' ' '; }
+run t pipeline run cdc
+got=$(rows "SELECT id, name, __START_AT, __END_AT FROM main.cdc.dim2 ORDER BY id, __START_AT")
+[ "$RC" = 0 ] && [ "$got" = "1,ann,1,2 1,anna,2, 2,bob,1, " ]; ok $? "SCD2 after the first batch ($got)"
+printf 'id,name,seq,op\n2,bob,3,D\n3,cy,3,U\n' >"$TEST_TMP/changes/b.csv"
+run t pipeline run cdc
+got=$(rows "SELECT id, name, __START_AT, __END_AT FROM main.cdc.dim2 ORDER BY id, __START_AT")
+[ "$RC" = 0 ] && [ "$got" = "1,ann,1,2 1,anna,2, 2,bob,1,3 3,cy,3, " ]; ok $? "SCD2 closes a deleted key and adds a new one ($got)"
+got=$(rows "SELECT id, name, seq FROM main.cdc.dim1 ORDER BY id")
+[ "$got" = "1,anna,2 3,cy,3 " ]; ok $? "SCD1 keeps the latest row per key, deletes removed ($got)"
+v1=$(t sql --format csv -c "DESCRIBE HISTORY main.cdc.dim2 LIMIT 1" | tail -n 1 | cut -d, -f1)
+run t pipeline run cdc
+n=$(t sql --format csv -c "SELECT count(*) FROM main.cdc.dim2" | tail -n 1)
+v2=$(t sql --format csv -c "DESCRIBE HISTORY main.cdc.dim2 LIMIT 1" | tail -n 1 | cut -d, -f1)
+[ "$RC" = 0 ] && [ "$n" = 4 ] && [ "$v1" = "$v2" ]; ok $? "a run with no new changes commits nothing ($n rows, version $v1 then $v2)"
+run t pipeline run --dataset changes cdc
+[ "$RC" = 0 ] && echo "$OUT" | grep -Eq '^changes +completed' && ! echo "$OUT" | grep -Eq '^dim2 +completed'
+ok $? "--dataset runs only that dataset"
 
 # Refused before anything runs: unknown reference, cycle, syntax error.
 for case in unknown cycle syntax; do
