@@ -695,7 +695,13 @@ int cdc_apply(struct tarn_engine *e, const struct pl_apply *a, const char *targe
 	struct plan p;
 	char *sql = NULL;
 	int64_t n[3];
-	int rc = plan_build(e, a, target, batch_sql, &p, err);
+	int rc;
+
+	if (a->ignore_null_updates)
+		return tn_err_set(err, TN_EUNSUPPORTED,
+				  "APPLY CHANGES INTO %s: IGNORE NULL UPDATES is not supported yet",
+				  target);
+	rc = plan_build(e, a, target, batch_sql, &p, err);
 
 	if (rc != TN_OK)
 		return rc;

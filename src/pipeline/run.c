@@ -207,6 +207,23 @@ static char *source_path(const struct pipeline *p, const struct pl_dataset *d)
 	return tn_path_join(p->dir, d->source.path);
 }
 
+/* CSV and JSON sources get a rescued data column unless their options
+ * say otherwise (Parquet files carry their own schema). */
+static bool rescue_default(const struct pl_dataset *d)
+{
+	const char *fmt = NULL;
+
+	for (size_t i = 0; i < d->source.nopts; i++) {
+		const char *k = d->source.opts[i].name;
+
+		if (tn_str_ieq(k, "rescuedDataColumn") || tn_str_ieq(k, "rescue"))
+			return false;
+		if (tn_str_ieq(k, "format"))
+			fmt = d->source.opts[i].value;
+	}
+	return fmt == NULL || tn_str_ieq(fmt, "csv") || tn_str_ieq(fmt, "json");
+}
+
 /* read_files over exactly these files (files => 'a,b': absolute paths), with
  * the source's options. */
 static void files_relation(struct tn_buf *b, const struct pl_dataset *d, const char *root,
@@ -223,6 +240,10 @@ static void files_relation(struct tn_buf *b, const struct pl_dataset *d, const c
 		tn_buf_printf(b, NULL, ", %s => ", d->source.opts[i].name);
 		pl_quote(b, d->source.opts[i].value);
 	}
+	/* As Auto Loader: values that do not fit the inferred schema go to
+	 * _rescued_data rather than failing the batch or getting lost. */
+	if (rescue_default(d))
+		tn_buf_puts(b, ", rescuedDataColumn => '_rescued_data'", NULL);
 	tn_buf_init(&list, 0);
 	for (size_t i = 0; i < n; i++) {
 		const char *f = files[i];

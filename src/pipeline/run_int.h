@@ -67,8 +67,9 @@ int pl_files_list(struct store *st, const char *path, char ***out, size_t *n,
  * is a directory, else its parent. Caller frees. */
 char *pl_files_root(struct store *st, const char *path);
 /* At most this many bytes of file names (relative to pl_files_root) in a
- * batch: the engine takes read_files options of up to 511 bytes. */
-#define PL_BATCH_LIST_MAX 400
+ * batch (a few hundred files): a big backlog is taken in several commits,
+ * each with its progress. */
+#define PL_BATCH_LIST_MAX 16384
 
 /* Plan the next batch of a flow whose committed txn version is
  * `committed` (-1: none). A batch planned but not committed (a run killed

@@ -339,8 +339,8 @@ int pl_plan(struct store *st, const char *dir, int64_t committed, const char *pa
 	root = pl_files_root(st, path);
 	out->files = tn_calloc(nall + 1, sizeof(char *));
 	for (size_t i = 0, budget = 0, rootlen = strlen(root); i < nall; i++) {
-		/* a batch's files => list stays short enough for the engine's
-		 * options; the rest wait for the next batch */
+		/* a batch's files => list stays bounded; the rest wait for
+		 * the next batch */
 		size_t rel = strlen(all[i]) > rootlen ? strlen(all[i]) - rootlen : strlen(all[i]);
 
 		if (bsearch_str(seen, nseen, all[i]) ||

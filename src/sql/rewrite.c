@@ -383,13 +383,15 @@ static int table_function(struct rw *w, const char *fname, bool *handled, struct
 		tn_buf_puts(&args, ", ", NULL);
 		sess_quote(&args, format);
 		for (size_t i = 0; i < a.nkv; i++) {
-			char kv[512];
+			char *kv;
 
 			if (strcasecmp(a.key[i], "format") == 0)
 				continue;
-			snprintf(kv, sizeof(kv), "%s=%s", a.key[i], a.val[i]);
+			/* no fixed buffer: a files => list may be long */
+			kv = tn_asprintf("%s=%s", a.key[i], a.val[i]);
 			tn_buf_puts(&args, ", ", NULL);
 			sess_quote(&args, kv);
+			free(kv);
 		}
 	} else {
 		int64_t from, to = -1;
