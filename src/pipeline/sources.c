@@ -332,7 +332,8 @@ int pl_plan(struct store *st, const char *dir, int64_t committed, const char *pa
 		out->to = latest > out->from ? latest : out->from;
 		goto out;
 	}
-	qsort(seen, nseen, sizeof(char *), cmp_str);
+	if (nseen > 1) /* qsort wants a non-NULL base even for nothing */
+		qsort(seen, nseen, sizeof(char *), cmp_str);
 	rc = pl_files_list(st, path, &all, &nall, err);
 	if (rc != TN_OK)
 		goto out;
