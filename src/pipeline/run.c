@@ -542,7 +542,7 @@ static int ensure_target(struct run *r, const struct pl_dataset *d, const char *
 			char **files;
 			size_t n;
 
-			rc = pl_files_list(r->st, src->path, &files, &n, err);
+			rc = store_glob(r->st, src->path, &files, &n, err);
 			if (rc == TN_OK && n > 0) {
 				struct tn_buf t;
 

@@ -56,13 +56,6 @@ int pl_offsets_trim(struct store *st, const char *dir, int64_t committed, struct
 /* Remove the whole progress directory of a flow (a missing one is fine). */
 int pl_offsets_clear(struct store *st, const char *dir, struct tn_err *err);
 
-/* The files of a source path: a file; a directory's files, recursively;
- * or a glob in the last part. Hidden names ('.' or '_' at the start of
- * any part below the path) are left out. Sorted by name. TN_ENOENT when
- * the path does not exist. */
-int pl_files_list(struct store *st, const char *path, char ***out, size_t *n,
-		  struct tn_err *err);
-
 /* The directory a source path's files are named under: the path when it
  * is a directory, else its parent. Caller frees. */
 char *pl_files_root(struct store *st, const char *path);

@@ -1,7 +1,6 @@
 /* sources.c - streaming sources' input and progress: the files a source
  * path names, and the offsets log that says which batch reads what. */
 #include <cjson/cJSON.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,83 +36,9 @@ char *pl_offsets_dir(const char *root, const char *app_id)
 	return dir;
 }
 
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A name below the listed directory that starts with '.' or '_' in any part. */
-static bool hidden_below(const char *path, size_t prefix_len)
-{
-	const char *p = path + prefix_len;
-
-	while (*p == '/')
-		p++;
-	for (;;) {
-		if (*p == '.' || *p == '_')
-			return true;
-		p = strchr(p, '/');
-		if (p == NULL)
-			return false;
-		p++;
-	}
-}
-
-int pl_files_list(struct store *st, const char *path, char ***out, size_t *n,
-		  struct tn_err *err)
-{
-	struct store_list l = {0};
-	struct store_stat ss;
-	const char *pattern = NULL;
-	char *dir = NULL;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (has_glob(path)) {
-		const char *slash = strrchr(path, '/');
-
-		dir = slash ? tn_strndup(path, (size_t)(slash - path)) : tn_strdup(".");
-		pattern = slash ? slash + 1 : path;
-		if (has_glob(dir)) {
-			free(dir);
-			return tn_err_set(err, TN_EUNSUPPORTED,
-					  "%s: only the last part of a path may hold * ? [", path);
-		}
-		rc = store_list(st, dir, false, &l, err);
-	} else {
-		rc = store_stat(st, path, &ss, err);
-		if (rc == TN_OK && !ss.is_dir) {
-			*out = tn_calloc(1, sizeof(char *));
-			(*out)[(*n)++] = tn_strdup(path);
-			return TN_OK;
-		}
-		if (rc == TN_OK)
-			rc = store_list(st, path, true, &l, err);
-	}
-	if (rc == TN_OK) {
-		size_t plen = strlen(dir ? dir : path);
-
-		*out = tn_calloc(l.count + 1, sizeof(char *));
-		for (size_t i = 0; i < l.count; i++) {
-			const char *p = l.entries[i].path;
-
-			if (l.entries[i].st.is_dir || hidden_below(p, plen))
-				continue;
-			if (pattern && fnmatch(pattern, tn_path_base(p), 0) != 0)
-				continue;
-			(*out)[(*n)++] = tn_strdup(p);
-		}
-		qsort(*out, *n, sizeof(char *), cmp_str);
-	}
-	store_list_done(&l);
-	free(dir);
-	return rc;
 }
 
 char *pl_files_root(struct store *st, const char *path)
@@ -122,7 +47,7 @@ char *pl_files_root(struct store *st, const char *path)
 	struct tn_err err;
 	const char *slash = strrchr(path, '/');
 
-	if (!has_glob(path) && store_stat(st, path, &ss, &err) == TN_OK && ss.is_dir)
+	if (!store_is_glob(path) && store_stat(st, path, &ss, &err) == TN_OK && ss.is_dir)
 		return tn_strdup(path);
 	return slash ? tn_strndup(path, (size_t)(slash - path)) : tn_strdup(".");
 }
@@ -334,7 +259,7 @@ int pl_plan(struct store *st, const char *dir, int64_t committed, const char *pa
 	}
 	if (nseen > 1) /* qsort wants a non-NULL base even for nothing */
 		qsort(seen, nseen, sizeof(char *), cmp_str);
-	rc = pl_files_list(st, path, &all, &nall, err);
+	rc = store_glob(st, path, &all, &nall, err);
 	if (rc != TN_OK)
 		goto out;
 	root = pl_files_root(st, path);

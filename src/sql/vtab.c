@@ -5,7 +5,6 @@
 #include "sql/vtab.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -306,65 +305,25 @@ static int connect_changes(struct vt *vt, int argc, char **args, struct tn_err *
 	return TN_OK;
 }
 
-static bool has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
-/* The files a path names: itself, the files under a directory (names
- * starting with '_' or '.' left out, and with ext only those ending so),
- * or those a glob in the last component matches. */
+/* The files a path names (store_glob), with ext only those ending so when
+ * it is not a glob. */
 static int list_paths(struct vt *vt, const char *path, const char *ext, struct tn_err *err)
 {
-	struct store *st = vt->m->host->st;
-	struct store_stat ss;
-	struct store_list l = {0};
-	const char *pattern = NULL;
-	char *dir = NULL;
-	int rc;
+	int rc = store_glob(vt->m->host->st, path, &vt->paths, &vt->npaths, err);
 
-	if (has_glob(path)) {
-		const char *slash = strrchr(path, '/');
+	if (rc == TN_OK && ext != NULL && !store_is_glob(path)) {
+		size_t k = 0;
 
-		dir = slash ? tn_strndup(path, (size_t)(slash - path)) : tn_strdup(".");
-		pattern = slash ? slash + 1 : path;
-		if (has_glob(dir)) {
-			free(dir);
-			return tn_err_set(err, TN_EUNSUPPORTED,
-					  "%s: only the last part of a path may hold * ? [", path);
+		for (size_t i = 0; i < vt->npaths; i++) {
+			if (tn_str_endswith(tn_path_base(vt->paths[i]), ext))
+				vt->paths[k++] = vt->paths[i];
+			else
+				free(vt->paths[i]);
 		}
-		rc = store_list(st, dir, false, &l, err);
-	} else {
-		rc = store_stat(st, path, &ss, err);
-		if (rc == TN_OK && !ss.is_dir) {
-			vt->paths = tn_calloc(1, sizeof(char *));
-			vt->paths[vt->npaths++] = tn_strdup(path);
-			return TN_OK;
-		}
-		if (rc == TN_OK)
-			rc = store_list(st, path, true, &l, err);
+		vt->npaths = k;
 	}
-	if (rc == TN_OK) {
-		vt->paths = tn_calloc(l.count + 1, sizeof(char *));
-		for (size_t i = 0; i < l.count; i++) {
-			const char *p = l.entries[i].path, *base = tn_path_base(p);
-
-			if (l.entries[i].st.is_dir)
-				continue;
-			if (pattern ? fnmatch(pattern, base, 0) != 0
-				    : (base[0] == '_' || base[0] == '.' ||
-				       (ext && !tn_str_endswith(base, ext))))
-				continue;
-			if (!pattern && strstr(p, "/_") != NULL && strstr(p + strlen(path), "/_"))
-				continue; /* under a hidden directory (_delta_log, ...) */
-			vt->paths[vt->npaths++] = tn_strdup(p);
-		}
-		if (vt->npaths == 0)
-			rc = tn_err_set(err, TN_ENOENT, "%s: no %sfiles there", path,
-					ext ? ext + 1 : "");
-	}
-	store_list_done(&l);
-	free(dir);
+	if (rc == TN_OK && vt->npaths == 0)
+		rc = tn_err_set(err, TN_ENOENT, "%s: no %sfiles there", path, ext ? ext + 1 : "");
 	return rc;
 }
 

@@ -1,8 +1,12 @@
 /* store.c - the public object-store calls, dispatching to an implementation. */
 #include "store/store.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
+#include "base/str.h"
 
 void store_free(struct store *s)
 {
@@ -156,6 +160,86 @@ void store_list_done(struct store_list *l)
 	free(l->entries);
 	l->entries = NULL;
 	l->count = 0;
+}
+
+bool store_is_glob(const char *path)
+{
+	return strpbrk(path, "*?[") != NULL;
+}
+
+/* A name below the listed directory that starts with '.' or '_' in any part. */
+static bool hidden_below(const char *path, size_t prefix_len)
+{
+	const char *p = path + prefix_len;
+
+	while (*p == '/')
+		p++;
+	for (;;) {
+		if (*p == '.' || *p == '_')
+			return true;
+		p = strchr(p, '/');
+		if (p == NULL)
+			return false;
+		p++;
+	}
+}
+
+int store_glob(struct store *s, const char *path, char ***out, size_t *n, struct tn_err *err)
+{
+	struct store_list l = {0};
+	struct store_stat ss;
+	const char *pattern = NULL;
+	char *dir = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (store_is_glob(path)) {
+		const char *slash = strrchr(path, '/');
+
+		dir = slash ? tn_strndup(path, (size_t)(slash - path)) : tn_strdup(".");
+		pattern = slash ? slash + 1 : path;
+		if (store_is_glob(dir)) {
+			free(dir);
+			return tn_err_set(err, TN_EUNSUPPORTED,
+					  "%s: only the last part of a path may hold * ? [", path);
+		}
+		rc = store_list(s, dir, false, &l, err);
+	} else {
+		rc = store_stat(s, path, &ss, err);
+		if (rc == TN_OK && !ss.is_dir) {
+			*out = tn_calloc(1, sizeof(char *));
+			(*out)[(*n)++] = tn_strdup(path);
+			return TN_OK;
+		}
+		if (rc == TN_OK)
+			rc = store_list(s, path, true, &l, err);
+	}
+	if (rc == TN_OK) {
+		size_t plen = strlen(dir ? dir : path);
+
+		/* store_list is sorted by path, so the result is too */
+		*out = tn_calloc(l.count + 1, sizeof(char *));
+		for (size_t i = 0; i < l.count; i++) {
+			const char *p = l.entries[i].path;
+
+			if (l.entries[i].st.is_dir || hidden_below(p, plen))
+				continue;
+			if (pattern && fnmatch(pattern, tn_path_base(p), 0) != 0)
+				continue;
+			(*out)[(*n)++] = tn_strdup(p);
+		}
+	}
+	store_list_done(&l);
+	free(dir);
+	return rc;
+}
+
+void store_paths_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 int store_remove(struct store *s, const char *path, struct tn_err *err)

@@ -128,6 +128,18 @@ int store_list(struct store *s, const char *prefix, bool recursive, struct store
 	       struct tn_err *err);
 void store_list_done(struct store_list *l);
 
+/* Whether path holds a glob character (* ? [). */
+bool store_is_glob(const char *path);
+/* The files a path names, sorted: the path itself when it is a file; every
+ * file below a directory; or, when its last part is a glob (fnmatch), the
+ * files of its directory that match. Names starting with '.' or '_' below
+ * the listed directory (_delta_log, _SUCCESS, .crc files) are left out.
+ * TN_ENOENT when the path (or a glob's directory) does not exist;
+ * TN_EUNSUPPORTED for a glob before the last part. Free with
+ * store_paths_free. */
+int store_glob(struct store *s, const char *path, char ***out, size_t *n, struct tn_err *err);
+void store_paths_free(char **v, size_t n);
+
 /* Delete a file. TN_ENOENT when absent. */
 int store_remove(struct store *s, const char *path, struct tn_err *err);
 
