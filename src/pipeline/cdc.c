@@ -159,26 +159,6 @@ static bool is_tracked(const struct plan *p, const char *name)
 	return !is_key(p, name) && name != p->seq_col;
 }
 
-/* Run every statement of sql, freeing each result. */
-static int run_script(struct tarn_engine *e, const char *sql, struct tn_err *err)
-{
-	size_t len = strlen(sql), off = 0;
-
-	while (off < len) {
-		struct tarn_result *r = NULL;
-		size_t used = 0;
-		int rc = tarn_exec(e, sql + off, len - off, &used, &r, err);
-
-		tarn_result_free(r);
-		if (rc != TN_OK)
-			return rc;
-		if (used == 0)
-			break;
-		off += used;
-	}
-	return TN_OK;
-}
-
 static int64_t vec_int(const struct tn_vec *v, size_t i)
 {
 	if (tn_vec_is_null(v, i))
@@ -404,7 +384,7 @@ int cdc_target_create(struct tarn_engine *e, const struct pl_apply *a, const cha
 	tn_buf_printf(&b, NULL, "CREATE TABLE IF NOT EXISTS %s (", target);
 	put_columns(&b, &p);
 	tn_buf_printf(&b, NULL, ")%s%s", extra ? " " : "", extra ? extra : "");
-	rc = run_script(e, b.data, err);
+	rc = tarn_exec_script(e, b.data, b.len, NULL, err);
 	if (rc != TN_OK)
 		tn_err_prefix(err, "APPLY CHANGES INTO %s: creating the target", target);
 	else
@@ -711,11 +691,11 @@ int cdc_apply(struct tarn_engine *e, const struct pl_apply *a, const char *targe
 	if (rc != TN_OK)
 		goto done;
 	sql = a->scd_type == 2 ? scd2_sql(&p) : scd1_sql(&p);
-	if (own && (rc = run_script(e, "BEGIN", err)) != TN_OK)
+	if (own && (rc = tarn_exec_script(e, "BEGIN", 5, NULL, err)) != TN_OK)
 		goto fail;
 	rc = query_ints(e, sql, names, n, 3, err);
 	if (rc == TN_OK && own)
-		rc = run_script(e, "COMMIT", err);
+		rc = tarn_exec_script(e, "COMMIT", 6, NULL, err);
 	if (rc != TN_OK)
 		goto fail;
 	s.inserted = n[0];
@@ -736,7 +716,7 @@ fail:
 	if (own && tarn_engine_in_transaction(e)) {
 		struct tn_err ignored;
 
-		run_script(e, "ROLLBACK", &ignored);
+		tarn_exec_script(e, "ROLLBACK", 8, NULL, &ignored);
 	}
 	tn_err_prefix(err, "APPLY CHANGES INTO %s", target);
 done:

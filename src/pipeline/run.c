@@ -20,26 +20,7 @@
 
 int pl_sql(struct tarn_engine *e, const char *sql, int64_t *rows, struct tn_err *err)
 {
-	struct tarn_result *res = NULL;
-	struct tn_batch b;
-	size_t used = 0;
-	int rc = tarn_exec(e, sql, strlen(sql), &used, &res, err);
-
-	if (rows)
-		*rows = -1;
-	if (rc != TN_OK || res == NULL)
-		return rc;
-	if (tarn_result_schema(res) && tarn_result_schema(res)->ncols > 0) {
-		tn_batch_init(&b, tarn_result_schema(res), 0);
-		do
-			rc = tarn_result_next(res, &b, err);
-		while (rc == TN_OK && b.nrows > 0);
-		tn_batch_done(&b);
-	}
-	if (rows)
-		*rows = tarn_result_rows_affected(res);
-	tarn_result_free(res);
-	return rc;
+	return tarn_exec_script(e, sql, strlen(sql), rows, err);
 }
 
 int pl_sql_row(struct tarn_engine *e, const char *sql, char ***vals, size_t *n,

@@ -16,8 +16,8 @@ struct tarn_engine;
 
 /* ---- statements through the engine (run.c) ---- */
 
-/* Run one statement and drop its rows. rows (may be NULL): the rows it
- * changed, -1 for statements that change none. */
+/* tarn_exec_script on a C string: run it, dropping the rows. rows (may
+ * be NULL): the rows it changed, -1 for statements that change none. */
 int pl_sql(struct tarn_engine *e, const char *sql, int64_t *rows, struct tn_err *err);
 /* The first row of a query as display text (NULL values as NULL
  * pointers): *vals has *n entries, or *n == 0 when the query gave no row.

@@ -1009,6 +1009,37 @@ void res_release(struct tarn_result *r)
 	free(r);
 }
 
+int tarn_exec_script(struct tarn_engine *e, const char *sql, size_t len, int64_t *rows,
+		     struct tn_err *err)
+{
+	size_t off = 0;
+
+	if (rows != NULL)
+		*rows = -1;
+	while (off < len) {
+		struct tarn_result *r = NULL;
+		struct tn_batch b = {0};
+		size_t used = 0;
+		int rc = tarn_exec(e, sql + off, len - off, &used, &r, err);
+
+		if (rc == TN_OK && r != NULL && tarn_result_schema(r) != NULL &&
+		    tarn_result_schema(r)->ncols > 0)
+			do
+				rc = tarn_result_next(r, &b, err);
+			while (rc == TN_OK && b.nrows > 0);
+		tn_batch_done(&b);
+		if (rc == TN_OK && r != NULL && rows != NULL)
+			*rows = tarn_result_rows_affected(r);
+		tarn_result_free(r);
+		if (rc != TN_OK)
+			return rc;
+		if (used == 0)
+			break;
+		off += used;
+	}
+	return TN_OK;
+}
+
 void tarn_result_free(struct tarn_result *r)
 {
 	struct tarn_engine *e;

@@ -50,6 +50,13 @@ bool tarn_engine_in_transaction(const struct tarn_engine *e);
 int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 	      struct tarn_result **out, struct tn_err *err);
 
+/* Run every statement of sql[0..len) in turn, reading and dropping their
+ * rows; stop at the first error (the statements before it stay done).
+ * *rows (may be NULL): rows the last statement changed, -1 when it is not
+ * DML. For scripts and statements whose rows nobody reads. */
+int tarn_exec_script(struct tarn_engine *e, const char *sql, size_t len, int64_t *rows,
+		     struct tn_err *err);
+
 /* A result's columns. Statements that return no rows have none. Valid
  * from tarn_exec on (the first rows are read then). */
 const struct tn_schema *tarn_result_schema(const struct tarn_result *r);
