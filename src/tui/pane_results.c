@@ -45,6 +45,7 @@ struct qstate {
 	struct resultset *rs; /* NULL: no columns (a message or an error) */
 	char *message;	      /* what a statement without rows did */
 	char *error;	      /* the run failed: the engine's message */
+	bool cancelled;	      /* it failed by being cancelled */
 	char *fetch_error;    /* a later fetch failed (worker; read after done) */
 	char *stmt;	      /* the last statement, without its ';' */
 	atomic_uint epoch;    /* fetch jobs of an older epoch are dropped */
@@ -246,6 +247,7 @@ static void run_run(struct tui_job *job, struct tarn_engine *e)
 			if (nstmt > 1)
 				tn_err_prefix(&j->err, "statement %d", nstmt);
 			q->error = tn_strdup(j->err.msg);
+			q->cancelled = j->rc == TN_ECANCELED;
 			return;
 		}
 		free(q->stmt);
@@ -818,9 +820,9 @@ static void draw_footer(struct results *p, struct tui_grid *g, struct tui_rect r
 		tn_buf_printf(&b, NULL, "running %s", p->run_title ? p->run_title : "");
 	} else if (p->shown != NULL && rs == NULL) {
 		tn_buf_puts(&b,
-			    p->shown->error == NULL			   ? "done"
-			    : strcmp(p->shown->error, "cancelled") == 0 ? "cancelled"
-									  : "failed",
+			    p->shown->error == NULL ? "done"
+			    : p->shown->cancelled   ? "cancelled"
+						    : "failed",
 			    NULL);
 	} else if (rs != NULL) {
 		int64_t n = rs_rows(rs);
