@@ -279,6 +279,12 @@ int delta_tx_add_columns(struct delta_tx *tx, const struct tn_field *cols, size_
 int delta_tx_rename_column(struct delta_tx *tx, const char *from, const char *to,
 			   struct tn_err *err);
 int delta_tx_drop_column(struct delta_tx *tx, const char *name, struct tn_err *err);
+/* CREATE OR REPLACE with other columns: the table's schema becomes s (its
+ * partition columns must all be in s). Only for a transaction that has
+ * removed every file (delta_tx_delete_where with no predicate), so no data
+ * of the old schema stays; TN_EUNSUPPORTED with column mapping on. */
+int delta_tx_replace_schema(struct delta_tx *tx, const struct tn_schema *s,
+			    struct tn_err *err);
 
 /* Write rows into new data files (split by partition values). b's columns
  * are matched to the table's by name (missing ones are null; extra ones or

@@ -1483,6 +1483,22 @@ int delta_tx_drop_column(struct delta_tx *tx, const char *name, struct tn_err *e
 	return rc;
 }
 
+int delta_tx_replace_schema(struct delta_tx *tx, const struct tn_schema *s,
+			    struct tn_err *err)
+{
+	if (tx->map_mode != DELTA_MAP_NONE)
+		return tn_err_set(err, TN_EUNSUPPORTED,
+				  "%s: replacing the schema of a table with column mapping is not "
+				  "supported",
+				  tx->root);
+	for (size_t i = 0; i < tx->npart; i++)
+		if (tn_schema_find(s, tx->part_cols[i]) < 0)
+			return tn_err_set(err, TN_EINVAL,
+					  "%s: the new columns lack the partition column '%s'",
+					  tx->root, tx->part_cols[i]);
+	return set_schema(tx, s, err);
+}
+
 /* ---- the commit ---- */
 
 static bool blind_append(const struct delta_tx *tx)

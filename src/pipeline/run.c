@@ -672,15 +672,6 @@ static int run_mv(struct run *r, const struct pl_dataset *d, const char *target,
 		      target, buf_str(&extras), d->query);
 	drop_filter(&q, d);
 	rc = pl_sql(r->e, buf_str(&q), NULL, err);
-	if (rc != TN_OK && strstr(err->msg, "different schema") != NULL) {
-		/* the query's columns changed: the view starts a new table */
-		char *drop = tn_asprintf("DROP TABLE %s", target);
-
-		rc = pl_sql(r->e, drop, NULL, err);
-		free(drop);
-		if (rc == TN_OK)
-			rc = pl_sql(r->e, buf_str(&q), NULL, err);
-	}
 	if (rc == TN_OK) {
 		f->rows_written = f->rows_read - f->rows_dropped;
 		f->version = table_latest(r->e, target);

@@ -292,6 +292,25 @@ static int remove_tree(const char *path)
 
 /* ---- CREATE TABLE ---- */
 
+/* CREATE OR REPLACE of an existing table: every file removed and, when
+ * the columns differ, the new schema, in the one commit (the history
+ * stays). */
+static int replace_contents(struct delta_tx *tx, const struct tn_schema *schema,
+			    struct delta_rewrite_result *res, struct tn_err *err)
+{
+	const struct tn_schema *old = delta_tx_schema(tx);
+	bool same = old->ncols == schema->ncols;
+	int rc;
+
+	for (size_t i = 0; same && i < old->ncols; i++)
+		same = strcasecmp(old->cols[i].name, schema->cols[i].name) == 0 &&
+		       tn_type_equal(&old->cols[i].type, &schema->cols[i].type);
+	rc = delta_tx_delete_where(tx, NULL, res, err);
+	if (rc == TN_OK && !same)
+		rc = delta_tx_replace_schema(tx, schema, err);
+	return rc;
+}
+
 struct ctas {
 	struct tarn_engine *e;
 	struct delta_tx *tx;
@@ -313,21 +332,8 @@ static int ctas_batch(void *ctx, const struct tn_batch *b, struct tn_err *err)
 			struct delta_rewrite_result res;
 
 			rc = delta_tx_begin(c->e->st, c->root, &c->tx, err);
-			if (rc == TN_OK) {
-				const struct tn_schema *old = delta_tx_schema(c->tx);
-				bool same = old->ncols == b->schema->ncols;
-
-				for (size_t i = 0; same && i < old->ncols; i++)
-					same = strcasecmp(old->cols[i].name, b->schema->cols[i].name) == 0 &&
-					       tn_type_equal(&old->cols[i].type, &b->schema->cols[i].type);
-				if (!same)
-					rc = tn_err_set(err, TN_EUNSUPPORTED,
-							"CREATE OR REPLACE %s with a different schema is not supported yet: "
-							"DROP TABLE it first (its history goes with it)",
-							c->display);
-			}
 			if (rc == TN_OK)
-				rc = delta_tx_delete_where(c->tx, NULL, &res, err);
+				rc = replace_contents(c->tx, b->schema, &res, err);
 			if (rc == TN_OK)
 				delta_tx_set_operation(c->tx, "CREATE OR REPLACE TABLE AS SELECT", "{}");
 		} else {
@@ -554,18 +560,7 @@ static int create_table(struct tarn_engine *e, struct toks *ts, struct tarn_resu
 
 			rc = delta_tx_begin(e->st, root, &tx, err);
 			if (rc == TN_OK) {
-				const struct tn_schema *old = delta_tx_schema(tx);
-				bool same = old->ncols == schema.ncols;
-
-				for (size_t i = 0; same && i < old->ncols; i++)
-					same = strcasecmp(old->cols[i].name, schema.cols[i].name) == 0 &&
-					       tn_type_equal(&old->cols[i].type, &schema.cols[i].type);
-				if (!same)
-					rc = tn_err_set(err, TN_EUNSUPPORTED,
-							"CREATE OR REPLACE TABLE %s with a different schema is not supported yet: DROP TABLE it first",
-							n);
-				if (rc == TN_OK)
-					rc = delta_tx_delete_where(tx, NULL, &res, err);
+				rc = replace_contents(tx, &schema, &res, err);
 				if (rc == TN_OK) {
 					delta_tx_set_operation(tx, "CREATE OR REPLACE TABLE", "{}");
 					rc = delta_tx_commit(tx, &v, err);
