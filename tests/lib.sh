@@ -44,3 +44,29 @@ duck_equal() {
 # canonical JSON lines (tarn sql).
 sql_jsonl() { "$TARN_BIN" --lakehouse "$1" sql --format jsonl "$2" "$3"; }
 done_testing() { exit $((TAP_FAILED > 0)); }
+
+# ---- terminal tests (tmux) ----
+# Each run gets a tmux server of its own, its socket in $TEST_TMP. The
+# script defines screen() (the text wait_for reads) and kills the server
+# on exit (trap 'TM kill-server 2>/dev/null; rm -rf "$TEST_TMP"' EXIT).
+TM_RUNS=0
+TM() { tmux -S "$TEST_TMP/tmux-$TM_RUNS" -f /dev/null "$@"; }
+# tm_start COMMAND: COMMAND in a fresh 100x30 terminal; when it ends, the
+# pane says "EXIT <status>".
+tm_start() {
+	TM kill-server 2>/dev/null
+	TM_RUNS=$((TM_RUNS + 1))
+	TM new-session -d -x 100 -y 30 "$1; echo \"EXIT \$?\"; sleep 60"
+}
+# wait_for REGEX [SECONDS]: until the terminal shows a line matching it.
+wait_for() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	diag "timed out waiting for /$1/; the screen:" "$(screen | grep -v '^ *$' | tail -n 15)"
+	return 1
+}
+# typ TEXT: the text as keys (tmux reads a trailing ';' as its own).
+typ() { TM send-keys -l -- "${1%;}"; [ "${1%;}" = "$1" ] || TM send-keys -H 3b; }

@@ -8,34 +8,15 @@ command -v tmux >/dev/null || skip_all "tmux not installed"
 plan 14
 
 LH="$TEST_TMP/lh"
-RUNS=0
-# A private server a run, its socket in $TEST_TMP (gone with it).
-TM() { tmux -S "$TEST_TMP/tmux-$RUNS" -f /dev/null "$@"; }
 trap 'TM kill-server 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 export HOME="$TEST_TMP" # no ~/.editrc of the user's
 
-# start: a new shell in a fresh 100x30 terminal (a tmux server of its
-# own); when it ends, the pane says "EXIT <status>".
+# start: a new shell in a fresh terminal.
 start() {
-	TM kill-server 2>/dev/null
-	RUNS=$((RUNS + 1))
-	TM new-session -d -x 100 -y 30 \
-		"'$TARN_BIN' sql --lakehouse '$LH'; echo \"EXIT \$?\"; sleep 60"
+	tm_start "'$TARN_BIN' sql --lakehouse '$LH'"
 	wait_for '> ?$'
 }
 screen() { TM capture-pane -p -J -S -5000 2>/dev/null; }
-# wait_for REGEX [SECONDS]: until the terminal shows a line matching it.
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	diag "timed out waiting for /$1/; the screen:" "$(screen | grep -v '^$' | tail -n 15)"
-	return 1
-}
-# typ TEXT: the text as keys (tmux reads a trailing ';' as its own).
-typ() { TM send-keys -l -- "${1%;}"; [ "${1%;}" = "$1" ] || TM send-keys -H 3b; }
 key() { TM send-keys "$@"; }
 
 "$TARN_BIN" sql --lakehouse "$LH" -c \

@@ -13,36 +13,18 @@ export HOME="$TEST_TMP/home" XDG_STATE_HOME="$TEST_TMP/home/state" XDG_CONFIG_HO
 mkdir -p "$HOME"
 unset TARN_THEME NO_COLOR TARN_TUI_TRACE TMUX
 LH="$TEST_TMP/lh"
-RUNS=0
-TM() { tmux -S "$TEST_TMP/tmux-$RUNS" -f /dev/null "$@"; }
 trap 'TM kill-server 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 
-# start "ENV..." [ARGS...]: the workbench in a fresh 100x30 terminal of its
-# own tmux server, with the environment words given; when it ends, the
-# pane says "EXIT <status>".
+# start "ENV..." [ARGS...]: the workbench in a fresh terminal, with the
+# environment words given.
 start() {
 	local envs=$1
 	shift
-	TM kill-server 2>/dev/null
-	RUNS=$((RUNS + 1))
-	TM new-session -d -x 100 -y 30 \
-		"env $envs '$TARN_BIN' --lakehouse '$LH' $*; echo \"EXIT \$?\"; sleep 60"
+	tm_start "env $envs '$TARN_BIN' --lakehouse '$LH' $*"
 	wait_for 'help .*palette'
 }
 screen() { TM capture-pane -p 2>/dev/null; }
 colours() { TM capture-pane -p -e 2>/dev/null; }
-# wait_for REGEX [SECONDS]: until the terminal shows a line matching it.
-wait_for() {
-	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	diag "timed out waiting for /$1/; the screen:" "$(screen | grep -v '^ *$' | tail -n 12)"
-	return 1
-}
-# typ TEXT: the text as keys (tmux reads a trailing ';' as its own).
-typ() { TM send-keys -l -- "${1%;}"; [ "${1%;}" = "$1" ] || TM send-keys -H 3b; }
 key() { TM send-keys "$@"; sleep 0.1; }
 
 "$TARN_BIN" demo --lakehouse "$LH" --no-tui >"$TEST_TMP/demo.log" 2>&1
@@ -155,10 +137,7 @@ diff <(sed 's/ *$//' "$TEST_TMP/live" | grep -v 'rows\|·.*s$') \
 ok $? "to the screen the terminal showed$(head -n 8 "$TEST_TMP/d" | tr '\n' ' ')"
 
 # --- the README quick start: tarn demo opens the workbench ---
-TM kill-server 2>/dev/null
-RUNS=$((RUNS + 1))
-TM new-session -d -x 100 -y 30 \
-	"env TERM=xterm-256color LC_ALL=C.UTF-8 '$TARN_BIN' demo --lakehouse '$TEST_TMP/demo2'; echo \"EXIT \$?\"; sleep 60"
+tm_start "env TERM=xterm-256color LC_ALL=C.UTF-8 '$TARN_BIN' demo --lakehouse '$TEST_TMP/demo2'"
 wait_for '┌─ Catalog' 90; ok $? "tarn demo builds the lakehouse and opens the workbench"
 key C-q
 wait_for '^EXIT 0' 10; ok $? "and quits with status 0"
