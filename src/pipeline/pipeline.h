@@ -226,6 +226,11 @@ struct pl_run_opts {
 	/* Called on the calling thread as flows start and finish (may be NULL). */
 	void (*progress)(void *ctx, const struct pipeline *p, const struct pl_flow_result *f);
 	void *ctx;
+	/* May be NULL. Nonzero stops the run between batches and flows (the
+	 * running statement stops with tarn_engine_interrupt): the flow
+	 * running then ends PL_FLOW_CANCELLED with nothing committed for its
+	 * batch, the rest are skipped, and the result is TN_ECANCELED. */
+	const volatile int *cancel;
 };
 
 /* Run the pipeline on the engine (whose lakehouse holds it). Streaming

@@ -74,6 +74,39 @@ char *pl_files_root(struct store *st, const char *path);
 int pl_plan(struct store *st, const char *dir, int64_t committed, const char *path,
 	    int64_t latest, struct pl_batch *out, bool *reused, struct tn_err *err);
 
+/* ---- fetched sources: Kafka (kafka.c), HTTP JSON APIs (http.c) ----
+ * Their input cannot be listed and read again like files, so a batch is
+ * fetched into a staged file first (JSON lines, one object per record);
+ * the offsets file then names it together with the source's position
+ * after it. A run killed before the commit reads the same staged file
+ * again: nothing is fetched twice and nothing is skipped. */
+struct pl_fetch {
+	const struct pl_dataset *d; /* the source: d->source.opts, d->source.path
+				       (read_http's URL) */
+	const char *from;           /* the JSON state after the last committed
+				       batch (what *to said then); NULL: none yet,
+				       start where the options say */
+	const char *staged;         /* write the records here (JSON lines); the
+				       runner renames it into place afterwards */
+	int64_t max_records;        /* at most this many records in one batch */
+	const volatile int *cancel; /* may be NULL; nonzero: stop with TN_ECANCELED */
+};
+/* Fetch what follows f->from into f->staged. *rows: the records written;
+ * 0 means nothing new (then *to is NULL and the staged file need not
+ * exist). *to: the JSON state after those records (caller frees): Kafka
+ * {"topic": {"partition": next offset, ...}}, HTTP {"watermark": ...}.
+ * Errors say what failed and where (broker, topic, URL, HTTP status). */
+int pl_kafka_fetch(const struct pl_fetch *f, char **to, int64_t *rows, struct tn_err *err);
+int pl_http_fetch(const struct pl_fetch *f, char **to, int64_t *rows, struct tn_err *err);
+/* The relation a batch's query reads in place of the STREAM source: a
+ * parenthesised SELECT over the staged file (an absolute path) with the
+ * source's columns. Kafka: key BINARY, value BINARY, topic STRING,
+ * partition INT, offset BIGINT, timestamp TIMESTAMP, timestampType INT
+ * (Databricks' read_kafka); HTTP: the records' fields as read_files infers
+ * them. Caller frees. */
+char *pl_kafka_relation(const struct pl_dataset *d, const char *staged);
+char *pl_http_relation(const struct pl_dataset *d, const char *staged);
+
 /* ---- the event log (eventlog.c) ---- */
 struct pl_eventlog;
 
