@@ -27,7 +27,7 @@
 /* A replay step that has not settled by then is a hung engine or pane. */
 #define REPLAY_STEP_TIMEOUT_MS 120000
 
-static const char *const view_names[VIEW_COUNT] = {"Workbench", "History"};
+static const char *const view_names[VIEW_COUNT] = {"Workbench", "History", "Pipelines"};
 
 static void mark(struct tui_app *app)
 {
@@ -75,9 +75,16 @@ void app_redraw(struct tui_app *app)
 
 /* ---------------------------------------------------------------- focus */
 
+/* The view a pane is in: History and Pipelines have one pane each. */
+static enum tui_view view_of(enum tui_pane_id id)
+{
+	return id == PANE_HISTORY ? VIEW_HISTORY
+	       : id == PANE_PIPELINES ? VIEW_PIPELINES : VIEW_WORKBENCH;
+}
+
 static bool pane_in_view(const struct tui_app *app, enum tui_pane_id id)
 {
-	return app->view == VIEW_HISTORY ? id == PANE_HISTORY : id != PANE_HISTORY;
+	return view_of(id) == app->view;
 }
 
 void app_focus(struct tui_app *app, enum tui_pane_id id)
@@ -85,9 +92,9 @@ void app_focus(struct tui_app *app, enum tui_pane_id id)
 	if (id >= PANE_COUNT || app->pane[id] == NULL)
 		return;
 	if (!pane_in_view(app, id))
-		app_view(app, id == PANE_HISTORY ? VIEW_HISTORY : VIEW_WORKBENCH);
+		app_view(app, view_of(id));
 	app->focus = id;
-	if (id != PANE_HISTORY)
+	if (view_of(id) == VIEW_WORKBENCH)
 		app_priv(app)->wb_focus = id;
 	mark(app);
 }
@@ -97,7 +104,10 @@ void app_view(struct tui_app *app, enum tui_view v)
 	if (v >= VIEW_COUNT)
 		return;
 	app->view = v;
-	app->focus = v == VIEW_HISTORY ? PANE_HISTORY : app_priv(app)->wb_focus;
+	app->focus = v == VIEW_HISTORY	   ? PANE_HISTORY
+		     : v == VIEW_PIPELINES ? PANE_PIPELINES : app_priv(app)->wb_focus;
+	if (v == VIEW_PIPELINES && app->pane[PANE_PIPELINES] != NULL)
+		pipelines_show(app->pane[PANE_PIPELINES]);
 	mark(app);
 }
 
@@ -309,6 +319,14 @@ static int act_view_hist(struct tui_app *app, const char *arg, struct tn_err *er
 	return TN_OK;
 }
 
+static int act_view_pipelines(struct tui_app *app, const char *arg, struct tn_err *err)
+{
+	(void)arg;
+	(void)err;
+	app_view(app, VIEW_PIPELINES);
+	return TN_OK;
+}
+
 static int act_cancel(struct tui_app *app, const char *arg, struct tn_err *err)
 {
 	struct tui_pane *res = app->pane[PANE_RESULTS];
@@ -318,6 +336,9 @@ static int act_cancel(struct tui_app *app, const char *arg, struct tn_err *err)
 	if (res != NULL && results_running(res)) {
 		results_cancel(res);
 		app_status(app, "cancelling the statement");
+	} else if (app->pane[PANE_PIPELINES] != NULL &&
+		   pipelines_cancel(app->pane[PANE_PIPELINES])) {
+		app_status(app, "cancelling the pipeline run");
 	} else if (app->status_is_error) {
 		app->status[0] = '\0'; /* Esc also dismisses the last error */
 		app->status_is_error = false;
@@ -381,7 +402,10 @@ static const struct tui_action app_actions[] = {
 	 "C-w 1, M-1", act_view_wb, false},
 	{"app.view_history", "the History view: a table's versions, diff, restore", CTX_GLOBAL,
 	 "C-w 2, M-2", act_view_hist, false},
-	{"app.cancel", "cancel the running statement", CTX_GLOBAL, "Esc, C-c", act_cancel, false},
+	{"app.view_pipelines", "the Pipelines view: DAG, runs, event log, run and cancel",
+	 CTX_GLOBAL, "C-w 3, M-3", act_view_pipelines, false},
+	{"app.cancel", "cancel the running statement or pipeline run", CTX_GLOBAL, "Esc, C-c",
+	 act_cancel, false},
 	{"app.theme", "switch the colour theme", CTX_GLOBAL, "", act_theme, false},
 	{"app.redraw", "draw the screen again", CTX_GLOBAL, "C-l", act_redraw, false},
 };
@@ -488,7 +512,7 @@ static void draw_view(struct tui_app *app, struct tui_grid *g, struct tui_rect v
 {
 	int cw, eh;
 
-	if (app->zoomed || app->view == VIEW_HISTORY) {
+	if (app->zoomed || app->view != VIEW_WORKBENCH) {
 		draw_pane(app, g, app->focus, v);
 		return;
 	}
@@ -506,6 +530,7 @@ static void draw_status(struct tui_app *app, struct tui_grid *g)
 	double ms;
 	int64_t rows;
 	int y = g->h - 1, x = 0, hw = (int)sizeof(hints) - 1;
+	char pl[160];
 	bool running = res != NULL && results_progress(res, &ms, &rows);
 
 	grid_fill(g, (struct tui_rect){0, y, g->w, 1}, ST_STATUS);
@@ -528,6 +553,10 @@ static void draw_status(struct tui_app *app, struct tui_grid *g)
 		x += grid_printf(g, x, y, g->w - x - hw - 2, ST_STATUS_BUSY,
 				 " running %.1f s, %lld rows  Esc cancels ", ms / 1000.0,
 				 (long long)rows) + 1;
+	if (app->pane[PANE_PIPELINES] != NULL &&
+	    pipelines_running(app->pane[PANE_PIPELINES], pl, sizeof(pl)))
+		x += grid_printf(g, x, y, g->w - x - hw - 2, ST_STATUS_BUSY, " %s  Esc cancels ",
+				 pl) + 1;
 	if (app->status[0] != '\0')
 		grid_printf(g, x, y, g->w - x - hw - 2,
 			    app->status_is_error ? ST_STATUS_ERR : ST_STATUS, " %s ", app->status);
@@ -890,7 +919,11 @@ static void loop(struct tui_app *app, int64_t start_us)
 
 	while (!app->quit) {
 		struct tui_pane *res = app->pane[PANE_RESULTS];
-		bool running = res != NULL && results_running(res);
+		/* A pipeline's progress arrives without waking the loop: draw
+		 * it on the same tick as a statement's elapsed time. */
+		bool running = (res != NULL && results_running(res)) ||
+			       (app->pane[PANE_PIPELINES] != NULL &&
+				pipelines_running(app->pane[PANE_PIPELINES], NULL, 0));
 		int key;
 		int64_t t0;
 
@@ -1060,7 +1093,9 @@ static void free_app(struct app_priv *p)
 	/* Panes go first, while the workers still run: Results frees its open
 	 * result on the query worker (whose engine it belongs to) and waits
 	 * for its jobs; Catalog and History orphan theirs. A running
-	 * statement is interrupted so that waiting is short. */
+	 * statement or pipeline run is stopped so that waiting is short. */
+	if (app->pane[PANE_PIPELINES] != NULL)
+		pipelines_cancel(app->pane[PANE_PIPELINES]); /* before Results waits on it */
 	if (app->query != NULL)
 		worker_interrupt(app->query);
 	for (int i = 0; i < PANE_COUNT; i++)
@@ -1163,6 +1198,7 @@ int tui_main(const struct tui_opts *o, struct tn_err *err)
 		app->pane[PANE_EDITOR] = editor_pane_new(app);
 		app->pane[PANE_RESULTS] = results_pane_new(app);
 		app->pane[PANE_HISTORY] = history_pane_new(app);
+		app->pane[PANE_PIPELINES] = pipelines_pane_new(app);
 		rc = load_settings(app, err);
 	}
 	if (rc != TN_OK)

@@ -388,6 +388,16 @@ bool results_running(struct tui_pane *results);
 bool results_progress(struct tui_pane *results, double *elapsed_ms, int64_t *rows);
 /* Show table (three-part name) in History, at version (-1: latest). */
 void history_open(struct tui_pane *history, const char *table, int64_t version);
+/* The Pipelines pane (pane_pipelines.c; actions "pipeline.*"). */
+struct tui_pane *pipelines_pane_new(struct tui_app *app);
+/* The Pipelines view was entered: read the pipelines and the open one's
+ * event log again. */
+void pipelines_show(struct tui_pane *pipelines);
+/* A pipeline runs (on the query worker): true, with what the status bar
+ * says about it in buf ("pipeline retail: orders_silver, 2/6 flows"). */
+bool pipelines_running(struct tui_pane *pipelines, char *buf, size_t n);
+/* Cancel the running pipeline: true when one was running. */
+bool pipelines_cancel(struct tui_pane *pipelines);
 
 /* What the Catalog and History panes share (pane_util.c). */
 struct tn_buf;
@@ -429,10 +439,18 @@ int tui_text_draw(struct tui_grid *g, struct tui_rect r, const char *text, int s
 enum tui_view {
 	VIEW_WORKBENCH, /* Catalog | Editor / Results */
 	VIEW_HISTORY,
+	VIEW_PIPELINES, /* pipelines, their DAG, runs and event log */
 	VIEW_COUNT
 };
 
-enum tui_pane_id { PANE_CATALOG, PANE_EDITOR, PANE_RESULTS, PANE_HISTORY, PANE_COUNT };
+enum tui_pane_id {
+	PANE_CATALOG,
+	PANE_EDITOR,
+	PANE_RESULTS,
+	PANE_HISTORY,
+	PANE_PIPELINES,
+	PANE_COUNT
+};
 
 struct tui_app {
 	struct tui_opts opts;
