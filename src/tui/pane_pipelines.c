@@ -1481,7 +1481,7 @@ static int a_history(struct tui_app *app, const char *arg, struct tn_err *err)
 	table = table_name(&p->pl, d->name);
 	history_open(app->pane[PANE_HISTORY], table, v);
 	if (v >= 0)
-		app_status(app, "%s at version %" PRId64 ", written by the run", table, v);
+		app_status(app, "%s: version %" PRId64 " (the run wrote it)", table, v);
 	else
 		app_status(app, "%s: the run wrote no version; showing the latest", table);
 	free(table);
