@@ -922,7 +922,10 @@ static void draw_dag_line(struct pl_pane *p, struct tui_grid *g, int x0, int y, 
 	x = x0 + 1 + namew + 1;
 	x += grid_printf(g, x, y, end - x, ST_DIM, "%-10s ", kind_short(d));
 	x += grid_printf(g, x, y, end - x, ss, "%s %-10s", state_mark(st, g->ascii),
-			 st != NULL ? st : sel_run(p) != NULL ? "-" : "");
+			 st != NULL		 ? st
+			 : sel_run(p) == &p->live ? "waiting"
+			 : sel_run(p) != NULL	 ? "-"
+						 : "");
 	if (f != NULL && f->status != NULL && (strcmp(f->status, "COMPLETED") == 0 ||
 					       strcmp(f->status, "FAILED") == 0)) {
 		tn_buf_printf(&m, NULL, " in %" PRId64 " out %" PRId64, f->read, f->written);
