@@ -895,7 +895,7 @@ static void draw_runs(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 		} else {
 			short_time(run->start, ts, sizeof(ts));
 			x += 1 + grid_printf(g, x + 1, y, r.x + r.w - x - 1, ST_DIM, "%.16s", ts);
-			x += grid_printf(g, x, y, r.x + r.w - x, ST_DEFAULT, " %6s",
+			x += grid_printf(g, x, y, r.x + r.w - x, ST_DEFAULT, " %s",
 					 dur_text(run->ms, d, sizeof(d)));
 			if (run->full_refresh)
 				grid_puts(g, x, y, r.x + r.w - x, ST_WARN, " full");
