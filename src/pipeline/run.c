@@ -209,20 +209,34 @@ static bool rescue_default(const struct pl_dataset *d)
 }
 
 /* read_files over exactly these files (files => 'a,b': absolute paths), with
- * the source's options. */
+ * the source's options. hints (may be NULL): the columns earlier batches
+ * read, as schemaHints (the source's own hints after them win). */
 static void files_relation(struct tn_buf *b, const struct pl_dataset *d, const char *root,
-			   char **files, size_t n)
+			   char **files, size_t n, const char *hints)
 {
 	size_t rl = strlen(root);
 	struct tn_buf list;
+	const char *own = NULL;
 
 	tn_buf_puts(b, "read_files(", NULL);
 	pl_quote(b, root);
 	for (size_t i = 0; i < d->source.nopts; i++) {
 		if (tn_str_ieq(d->source.opts[i].name, "files"))
 			continue;
+		if (tn_str_ieq(d->source.opts[i].name, "schemaHints")) {
+			own = d->source.opts[i].value;
+			continue;
+		}
 		tn_buf_printf(b, NULL, ", %s => ", d->source.opts[i].name);
 		pl_quote(b, d->source.opts[i].value);
+	}
+	if (hints || own) {
+		char *all = tn_asprintf("%s%s%s", hints ? hints : "", hints && own ? ", " : "",
+					own ? own : "");
+
+		tn_buf_puts(b, ", schemaHints => ", NULL);
+		pl_quote(b, all);
+		free(all);
 	}
 	/* As Auto Loader: values that do not fit the inferred schema go to
 	 * _rescued_data rather than failing the batch or getting lost. */
@@ -436,7 +450,8 @@ static int stream_batch(struct run *r, const struct pl_dataset *d, const char *t
 
 /* The relation of a planned batch (NULL: nothing new). */
 static char *batch_relation(struct run *r, const struct pl_dataset *d, const char *src,
-			    const char *cols, const char *path, const struct pl_batch *b)
+			    const char *cols, const char *path, const struct pl_batch *b,
+			    const char *hints)
 {
 	struct tn_buf t;
 	char *s, *root;
@@ -447,7 +462,7 @@ static char *batch_relation(struct run *r, const struct pl_dataset *d, const cha
 		return NULL;
 	root = pl_files_root(r->st, path);
 	tn_buf_init(&t, 0);
-	files_relation(&t, d, root, b->files, b->nfiles);
+	files_relation(&t, d, root, b->files, b->nfiles, hints);
 	free(root);
 	s = tn_strdup(buf_str(&t));
 	tn_buf_done(&t);
@@ -538,7 +553,7 @@ static int ensure_target(struct run *r, const struct pl_dataset *d, const char *
 				char *top = pl_files_root(r->st, src->path);
 
 				tn_buf_init(&t, 0);
-				files_relation(&t, d, top, files, n);
+				files_relation(&t, d, top, files, n, NULL);
 				free(top);
 				rel = tn_strdup(buf_str(&t));
 				tn_buf_done(&t);
@@ -813,12 +828,66 @@ out:
 	return rc;
 }
 
+/* The columns a file source's relation has, as schemaHints text
+ * ("`a` bigint, `b` string"; not the rescued data column, nor nested
+ * columns, which hints cannot state), or NULL. */
+static char *source_columns(struct run *r, const char *rel)
+{
+	char *q = tn_asprintf("SELECT * FROM %s AS _pl_s LIMIT 0", rel);
+	struct tarn_result *res = NULL;
+	const struct tn_schema *sch;
+	struct tn_buf t;
+	struct tn_err err;
+	size_t used;
+	char *out = NULL;
+
+	tn_buf_init(&t, 0);
+	if (tarn_exec(r->e, q, strlen(q), &used, &res, &err) == TN_OK && res != NULL &&
+	    (sch = tarn_result_schema(res)) != NULL) {
+		for (size_t i = 0; i < sch->ncols; i++) {
+			char ty[128];
+
+			if (strcmp(sch->cols[i].name, "_rescued_data") == 0 ||
+			    tn_type_is_nested(&sch->cols[i].type) ||
+			    strchr(sch->cols[i].name, '`') != NULL)
+				continue;
+			tn_buf_printf(&t, NULL, "%s`%s` %s", t.len ? ", " : "", sch->cols[i].name,
+				      tn_type_name(&sch->cols[i].type, ty, sizeof(ty)));
+		}
+		if (t.len > 0)
+			out = tn_strdup(buf_str(&t));
+	}
+	tarn_result_free(res);
+	tn_buf_done(&t);
+	free(q);
+	return out;
+}
+
+/* A file source's schema location (as Auto Loader's): the columns and
+ * types its batches have read so far, so a later file whose values do not
+ * fit them (a column inferred as bigint, then "n/a") has them rescued
+ * instead of changing the column's type or failing the flow. New columns
+ * are added as they appear. */
+static char *schema_read(struct run *r, const char *file)
+{
+	struct tn_buf b;
+	struct tn_err err;
+	char *s = NULL;
+
+	tn_buf_init(&b, 1u << 20);
+	if (store_read_all(r->st, file, &b, &err) == TN_OK && b.len > 0)
+		s = tn_strndup((const char *)b.data, b.len);
+	tn_buf_done(&b);
+	return s;
+}
+
 /* A streaming table or an APPLY CHANGES flow: batches of new input. */
 static int run_stream(struct run *r, const struct pl_dataset *d, const char *target,
 		      struct pl_flow_result *f, struct tn_err *err)
 {
 	struct flow_src src;
 	char *app_id = pl_app_id(r->p->name, d->name), *root = NULL, *dir = NULL;
+	char *schema_file = NULL, *hints = NULL;
 	int rc = flow_src_init(r, d, &src, err);
 
 	if (rc == TN_OK)
@@ -826,6 +895,12 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 	if (rc != TN_OK || root == NULL)
 		goto out;
 	dir = pl_offsets_dir(root, app_id);
+	if (src.path) {
+		schema_file = pl_schema_file(root, app_id);
+		if (r->o->full_refresh)
+			store_remove(r->st, schema_file, NULL); /* everything is read again */
+		hints = schema_read(r, schema_file);
+	}
 	if (r->o->full_refresh)
 		rc = refresh_stream(r, target, app_id, dir, err);
 	/* a batch planned by a killed run first, then what is new */
@@ -833,7 +908,7 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 		struct pl_batch b;
 		int64_t committed, latest = -1;
 		bool reused;
-		char *rel, *query;
+		char *rel, *query, *seen = NULL;
 
 		if (cancelled(r)) {
 			rc = tn_err_set(err, TN_ECANCELED, "%s: cancelled", d->name);
@@ -846,11 +921,13 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 			rc = pl_plan(r->st, dir, committed, src.path, latest, &b, &reused, err);
 		if (rc != TN_OK)
 			break;
-		rel = batch_relation(r, d, src.table, src.cols, src.path, &b);
+		rel = batch_relation(r, d, src.table, src.cols, src.path, &b, hints);
 		if (rel == NULL) {
 			pl_batch_done(&b);
 			break;
 		}
+		if (src.path)
+			seen = source_columns(r, rel);
 		if (!reused)
 			rc = pl_offsets_write(r->st, dir, &b, err);
 		if (rc == TN_OK && d->kind == PL_APPLY_CHANGES) {
@@ -871,6 +948,15 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 		pl_batch_done(&b);
 		if (rc == TN_OK)
 			f->version = table_latest(r->e, target);
+		if (rc == TN_OK && seen && (hints == NULL || strcmp(seen, hints) != 0)) {
+			/* after the commit: a kill in between only re-infers
+			 * the new columns' types next time */
+			rc = store_write(r->st, schema_file, seen, strlen(seen), err);
+			free(hints);
+			hints = seen;
+			seen = NULL;
+		}
+		free(seen);
 		if (rc != TN_OK || (src.table != NULL && !reused))
 			break; /* a table source's batch takes every new version */
 	}
@@ -879,6 +965,8 @@ out:
 	free(app_id);
 	free(root);
 	free(dir);
+	free(schema_file);
+	free(hints);
 	return rc;
 }
 

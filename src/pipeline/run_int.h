@@ -59,6 +59,9 @@ int pl_offsets_trim(struct store *st, const char *dir, int64_t committed, struct
 /* Remove the whole progress directory of a flow (a missing one is fine). */
 int pl_offsets_clear(struct store *st, const char *dir, struct tn_err *err);
 
+/* <root>/_tarn_pipeline/<app id, made safe>/schema: a file source's
+ * columns so far, as schemaHints text (run.c). Caller frees. */
+char *pl_schema_file(const char *root, const char *app_id);
 /* <root>/_tarn_pipeline/<app id, made safe>/staged: a fetched source's
  * batches, kept until their batch is committed. Caller frees. */
 char *pl_staged_dir(const char *root, const char *app_id);

@@ -43,6 +43,11 @@ char *pl_offsets_dir(const char *root, const char *app_id)
 	return flow_dir(root, app_id, "offsets");
 }
 
+char *pl_schema_file(const char *root, const char *app_id)
+{
+	return flow_dir(root, app_id, "schema");
+}
+
 char *pl_staged_dir(const char *root, const char *app_id)
 {
 	return flow_dir(root, app_id, "staged");
