@@ -130,6 +130,32 @@ static void f_to_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	result_date(ctx, days);
 }
 
+/* to_timestamp(x): a timestamp's text (what CAST(x AS TIMESTAMP) becomes):
+ * text in ISO form (a date alone is midnight; no zone is UTC), or a number
+ * of seconds since the epoch, as Spark casts them; else NULL. */
+static void f_to_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t days, us;
+	char buf[TN_TIME_BUFSZ];
+	int type = sqlite3_value_type(argv[0]);
+
+	(void)argc;
+	if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+		double sec = sqlite3_value_double(argv[0]);
+
+		if (!(sec > -9.2e12 && sec < 9.2e12)) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+		us = type == SQLITE_INTEGER ? sqlite3_value_int64(argv[0]) * 1000000
+					    : (int64_t)(sec * 1e6);
+	} else if (!day_of(argv[0], &days, &us)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, tn_time_format(us, true, buf), -1, SQLITE_TRANSIENT);
+}
+
 /* date_trunc('month', ts) -> timestamp text; trunc(date, 'MM') -> date. */
 static void truncate_to(sqlite3_context *ctx, const char *unit, sqlite3_value *v, bool as_date)
 {
@@ -479,6 +505,7 @@ int sql_funcs_register(sqlite3 *db, struct tn_err *err)
 		{"datediff", 2, f_datediff, 0},
 		{"to_date", 1, f_to_date, 0},
 		{"to_date", 2, f_to_date, 0},
+		{"to_timestamp", 1, f_to_timestamp, 0},
 		{"date_trunc", 2, f_date_trunc, 0},
 		{"trunc", 2, f_trunc, 0},
 		{"last_day", 1, f_last_day, 0},
