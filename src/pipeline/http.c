@@ -259,7 +259,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 		free(h->link_next);
 		h->link_next = NULL;
 	} else if (len > 5 && strncasecmp(p, "link:", 5) == 0 && h->link_next == NULL) {
-		h->link_next = link_next(p + 5, p + len);
+		size_t vlen = len;
+
+		while (vlen > 5 && (p[vlen - 1] == '\r' || p[vlen - 1] == '\n'))
+			vlen--;
+		h->link_next = link_next(p + 5, p + vlen);
 	}
 	return len;
 }

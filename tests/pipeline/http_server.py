@@ -16,6 +16,9 @@ printed is the port. Every request is appended to --log as
   /nested                  {"result": {"rows": [all records]}}
   /auth                    like /pages, but 401 without "X-Token: secret"
   /loop                    {"data": [], "next": "/loop"}, for ever
+  /slow                    {"data": []} after 3 seconds
+  /rel?offset=N            like /linked, with two Link headers, an unquoted
+                           rel and a multi-valued one (rel="prefetch next")
   /error                   HTTP 500 with a JSON body
   /invalid                 HTTP 200 with a body that is not JSON
   /not-records             {"message": "hello"}
@@ -84,7 +87,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
+        for k, v in headers or []:
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
@@ -110,6 +113,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"message": "hello"})
         if path == "/loop":
             return self.send(200, {"data": [], "next": "/loop"})
+        if path == "/slow":
+            time.sleep(3)
+            return self.send(200, {"data": []})
         if path == "/auth" and self.headers.get("X-Token") != "secret":
             return self.send(401, {"error": "no token"})
         recs = since_filter(load(), q)
@@ -123,14 +129,18 @@ class Handler(BaseHTTPRequestHandler):
                 rest["offset"] = offset + size
                 nxt = "cursor?" + urlencode(rest)
             return self.send(200, {"data": recs[offset:offset + size], "paging": {"next": nxt}})
-        if path == "/linked":
-            headers = {}
+        if path in ("/linked", "/rel"):
+            headers = []
             if offset + size < len(recs):
                 rest = dict((k, v[0]) for k, v in q.items() if k != "offset")
                 rest["offset"] = offset + size
-                url = "http://127.0.0.1:%d/linked?%s" % (self.server.server_port, urlencode(rest))
-                headers["Link"] = '<%s>; rel="next", <%s>; rel="first"' % (
-                    url, "http://127.0.0.1:%d/linked" % self.server.server_port)
+                url = "http://127.0.0.1:%d%s?%s" % (self.server.server_port, path, urlencode(rest))
+                first = "http://127.0.0.1:%d%s" % (self.server.server_port, path)
+                if path == "/linked":
+                    headers.append(("Link", '<%s>; rel="next", <%s>; rel="first"' % (url, first)))
+                else:
+                    headers.append(("Link", '<%s>; rel=first' % first))
+                    headers.append(("Link", '<%s>; title="a, b"; rel="prefetch next"' % url))
             return self.send(200, recs[offset:offset + size], headers)
         if path == "/nested":
             return self.send(200, {"result": {"rows": recs}})

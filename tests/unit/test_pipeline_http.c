@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/str.h"
+#include "base/time.h"
 #include "base/valfmt.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run_int.h"
@@ -315,6 +317,12 @@ static void test_next_field_and_link(void **state)
 	assert_string_equal(log, "GET /linked\nGET /linked?offset=2\nGET /linked?offset=4\n");
 	free(log);
 
+	put(log_file, "w", "");
+	free(fetch_ok("read_http(url => 'URL_/rel')", NULL, 5));
+	log = slurp(log_file);
+	assert_string_equal(log, "GET /rel\nGET /rel?offset=2\nGET /rel?offset=4\n");
+	free(log);
+
 	free(fetch_ok("read_http('URL_/nested', records => 'result.rows')", NULL, 5));
 }
 
@@ -381,6 +389,13 @@ static void test_error_after_first_page(void **state)
 		    TN_ETOOBIG, "still more pages after 1 (maxPages)");
 }
 
+static void *cancel_soon(void *arg)
+{
+	usleep(300 * 1000);
+	*(volatile int *)arg = 1;
+	return NULL;
+}
+
 static void test_cancel(void **state)
 {
 	volatile int cancel = 1;
@@ -393,6 +408,21 @@ static void test_cancel(void **state)
 			 TN_ECANCELED);
 	assert_non_null(strstr(err.msg, "cancelled while fetching http://127.0.0.1:"));
 	assert_null(to);
+
+	/* during a request: the 3 second response is not waited for */
+	{
+		pthread_t t;
+		int64_t t0 = tn_time_mono_us();
+
+		cancel = 0;
+		pthread_create(&t, NULL, cancel_soon, (void *)&cancel);
+		assert_int_equal(fetch("read_http('URL_/slow')", NULL, &to, &rows, &cancel, &err),
+				 TN_ECANCELED);
+		pthread_join(t, NULL);
+		assert_true(tn_time_mono_us() - t0 < 2000000);
+		assert_non_null(strstr(err.msg, "/slow"));
+	}
+	fetch_fails("read_http('URL_/slow', timeoutSeconds => 1)", TN_EIO, "/slow: Operation timed out");
 }
 
 /* The staged batch through read_files: the records' columns. */
