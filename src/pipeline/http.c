@@ -569,13 +569,13 @@ static int take(struct http *h, const char *url, const cJSON *arr, struct tn_err
 
 /* The URL of a request made from the URL as given: with the watermark
  * parameter and page number when asked. Caller frees with curl_free. */
-static char *request_url(struct http *h, int64_t page, bool with_since, struct tn_err *err)
+static char *request_url(struct http *h, int64_t page, struct tn_err *err)
 {
 	CURLU *u = curl_url_dup(h->base);
 	char *s = NULL, *q;
 	bool ok = u != NULL;
 
-	if (ok && with_since && h->o.watermark_param && h->last) {
+	if (ok && h->o.watermark_param && h->last) {
 		char *w = wm_text(h->last);
 
 		q = tn_asprintf("%s=%s", h->o.watermark_param, w ? w : "");
@@ -626,7 +626,7 @@ static int next_url(struct http *h, const char *cur, const cJSON *json, size_t n
 	if (h->o.page_param) {
 		if (nrecs == 0)
 			return TN_OK;
-		*next = request_url(h, page + 1, true, err);
+		*next = request_url(h, page + 1, err);
 		return *next ? TN_OK : err->code;
 	}
 	if (h->o.next_field) {
@@ -671,7 +671,7 @@ int pl_http_fetch(const struct pl_fetch *f, char **to, int64_t *rows, struct tn_
 	if (rc == TN_OK)
 		rc = http_open(&h, err);
 	if (rc == TN_OK) {
-		url = request_url(&h, h.o.page_start, true, err);
+		url = request_url(&h, h.o.page_start, err);
 		rc = url ? TN_OK : err->code;
 	}
 	while (rc == TN_OK && url) {
