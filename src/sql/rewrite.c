@@ -562,6 +562,7 @@ static int rewrite_into(struct rw *w, struct tn_err *err)
 	struct toks *ts = &w->ts;
 	bool from_at[64] = {false};
 	bool fn_at[64] = {false}; /* the parentheses of a function call */
+	bool cast_at[64] = {false}; /* those of CAST( ... AS type) */
 	bool expect = false;
 	int rc;
 
@@ -631,12 +632,25 @@ static int rewrite_into(struct rw *w, struct tn_err *err)
 			if (w->depth < 64) {
 				from_at[w->depth] = false;
 				fn_at[w->depth] = p && p->kind == SQL_TOK_IDENT && !p->quoted;
+				cast_at[w->depth] = p && p->len == 4 && !p->quoted &&
+						    strncasecmp(ts->text + p->start, "CAST", 4) == 0;
 			}
 		} else if (tk_is_op(ts, 0, ")")) {
 			if (w->depth < 64)
 				from_at[w->depth] = false;
 			if (w->depth > 0)
 				w->depth--;
+		} else if (cast_at[d] && tk_is_kw(ts, 0, "AS") &&
+			   (tk_is_kw(ts, 1, "STRING") || tk_is_kw(ts, 1, "BINARY")) &&
+			   tk_is_op(ts, 2, ")")) {
+			/* SQLite's CAST takes its affinity from the type's name:
+			 * STRING and BINARY would be NUMERIC ('12' -> 12) */
+			const struct sql_token *ty = tk_peek(ts, 1);
+
+			copy_to(w, ty->start);
+			tn_buf_puts(&w->out, tk_is_kw(ts, 1, "STRING") ? "TEXT" : "BLOB", NULL);
+			w->last = ty->start + ty->len;
+			ts->pos++;
 		} else if ((tk_is_kw(ts, 0, "FROM") || tk_is_kw(ts, 0, "JOIN")) && !fn_at[d]) {
 			from_at[d] = true;
 			expect = true;
