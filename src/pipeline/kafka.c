@@ -77,9 +77,10 @@ static int split_topics(struct kopts *o, const char *list, struct tn_err *err)
 
 	for (;;) {
 		const char *comma = strchr(p, ',');
-		char *t = tn_strndup(p, comma ? (size_t)(comma - p) : strlen(p));
+		char *raw = tn_strndup(p, comma ? (size_t)(comma - p) : strlen(p));
+		char *t = tn_strdup(tn_str_trim(raw));
 
-		tn_str_trim(t);
+		free(raw);
 		if (!topic_ok(t)) {
 			int rc = tn_err_set(err, TN_EINVAL,
 					    "read_kafka: subscribe '%s': '%s' is not a topic name "
@@ -199,12 +200,18 @@ static int client_new(struct kfetch *k, struct tn_err *err)
 	 * the broker holds back */
 	if (rc == TN_OK)
 		rc = set_prop(conf, "isolation.level", "read_uncommitted", err);
+	/* assign() needs a group id, though no group is joined nor committed to */
+	if (rc == TN_OK)
+		rc = set_prop(conf, "group.id", "tarn-pipeline", err);
 	if (rc == TN_OK)
 		rc = set_prop(conf, "enable.auto.commit", "false", err);
 	if (rc == TN_OK)
 		rc = set_prop(conf, "enable.auto.offset.store", "false", err);
 	if (rc == TN_OK)
 		rc = set_prop(conf, "enable.partition.eof", "true", err);
+	/* reading a topic must not make it */
+	if (rc == TN_OK)
+		rc = set_prop(conf, "allow.auto.create.topics", "false", err);
 	for (size_t i = 0; rc == TN_OK && i < d->source.nopts; i++)
 		if (strncasecmp(d->source.opts[i].name, "kafka.", 6) == 0)
 			rc = set_prop(conf, d->source.opts[i].name + 6, d->source.opts[i].value, err);
@@ -238,60 +245,61 @@ static int unreachable(const struct kfetch *k, rd_kafka_resp_err_t e, struct tn_
 			  k->last_error[0] ? k->last_error : rd_kafka_err2str(e));
 }
 
-/* The partitions of a topic, from the cluster's metadata. */
-static int topic_partitions(struct kfetch *k, const char *topic, int32_t **parts, size_t *n,
+/* The cluster's topics. All of them are asked for: a request naming a
+ * topic may create it on brokers that auto-create topics. A topic still
+ * electing its leaders is waited for. */
+static int cluster_metadata(struct kfetch *k, const struct rd_kafka_metadata **md,
 			    struct tn_err *err)
 {
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(k->rk, topic, NULL);
 	int64_t deadline = tn_time_mono_us() + KAFKA_TIMEOUT_MS * INT64_C(1000);
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_resp_err_t e;
-	int rc = TN_OK;
 
-	*parts = NULL;
-	*n = 0;
 	for (;;) {
-		if (cancelled(k)) {
-			rc = cancel_err(err);
-			break;
-		}
-		e = rd_kafka_metadata(k->rk, 0, rkt, &md, KAFKA_SLICE_MS);
-		if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
-		    md->topics[0].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
-			break;
-		if (md)
-			rd_kafka_metadata_destroy(md);
-		md = NULL;
-		if (tn_time_mono_us() > deadline) {
-			rc = unreachable(k, e, err);
-			break;
-		}
+		rd_kafka_resp_err_t e;
+		bool settled = true;
+
+		if (cancelled(k))
+			return cancel_err(err);
+		*md = NULL;
+		e = rd_kafka_metadata(k->rk, 1, NULL, md, KAFKA_SLICE_MS);
+		for (int i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < (*md)->topic_cnt; i++)
+			settled &= (*md)->topics[i].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR && settled)
+			return TN_OK;
+		if (*md)
+			rd_kafka_metadata_destroy(*md);
+		*md = NULL;
+		if (tn_time_mono_us() > deadline)
+			return unreachable(k, e, err);
 		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
 			usleep(KAFKA_SLICE_MS * 1000);
 	}
-	if (rc == TN_OK) {
-		const rd_kafka_metadata_topic_t *t = &md->topics[0];
+}
 
-		if (t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-			rc = tn_err_set(err, TN_ENOENT, "read_kafka: no topic '%s' on %s", topic,
-					k->o.servers);
-		else if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR)
-			rc = tn_err_set(err, TN_EIO, "read_kafka: topic '%s' on %s: %s", topic,
-					k->o.servers, rd_kafka_err2str(t->err));
-		else if (t->partition_cnt == 0)
-			rc = tn_err_set(err, TN_ENOENT, "read_kafka: topic '%s' on %s has no partitions",
-					topic, k->o.servers);
-		if (rc == TN_OK) {
-			*parts = tn_calloc((size_t)t->partition_cnt, sizeof(**parts));
-			for (int i = 0; i < t->partition_cnt; i++)
-				(*parts)[i] = t->partitions[i].id;
-			*n = (size_t)t->partition_cnt;
-		}
-	}
-	if (md)
-		rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	return rc;
+/* The partitions of a topic. */
+static int topic_partitions(const struct kfetch *k, const struct rd_kafka_metadata *md,
+			    const char *topic, int32_t **parts, size_t *n, struct tn_err *err)
+{
+	const rd_kafka_metadata_topic_t *t = NULL;
+
+	*parts = NULL;
+	*n = 0;
+	for (int i = 0; t == NULL && i < md->topic_cnt; i++)
+		if (strcmp(md->topics[i].topic, topic) == 0)
+			t = &md->topics[i];
+	if (t == NULL || t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+		return tn_err_set(err, TN_ENOENT, "read_kafka: no topic '%s' on %s", topic,
+				  k->o.servers);
+	if (t->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return tn_err_set(err, TN_EIO, "read_kafka: topic '%s' on %s: %s", topic,
+				  k->o.servers, rd_kafka_err2str(t->err));
+	if (t->partition_cnt == 0)
+		return tn_err_set(err, TN_ENOENT, "read_kafka: topic '%s' on %s has no partitions",
+				  topic, k->o.servers);
+	*parts = tn_calloc((size_t)t->partition_cnt, sizeof(**parts));
+	for (int i = 0; i < t->partition_cnt; i++)
+		(*parts)[i] = t->partitions[i].id;
+	*n = (size_t)t->partition_cnt;
+	return TN_OK;
 }
 
 static int watermarks(struct kfetch *k, const char *topic, int32_t part, int64_t *lo, int64_t *hi,
@@ -357,14 +365,15 @@ static char *state_json(const struct kfetch *k)
  * startingOffsets) up to the high watermark now, the cap shared out. */
 static int plan(struct kfetch *k, const cJSON *state, struct tn_err *err)
 {
+	const struct rd_kafka_metadata *md = NULL;
 	int64_t left = k->o.cap;
-	int rc = TN_OK;
+	int rc = cluster_metadata(k, &md, err);
 
 	for (size_t t = 0; rc == TN_OK && t < k->o.ntopics; t++) {
 		int32_t *ids;
 		size_t n;
 
-		rc = topic_partitions(k, k->o.topics[t], &ids, &n, err);
+		rc = topic_partitions(k, md, k->o.topics[t], &ids, &n, err);
 		for (size_t i = 0; rc == TN_OK && i < n; i++) {
 			struct kpart *p;
 			int64_t lo, hi, at;
@@ -386,6 +395,8 @@ static int plan(struct kfetch *k, const cJSON *state, struct tn_err *err)
 		}
 		free(ids);
 	}
+	if (md)
+		rd_kafka_metadata_destroy(md);
 	if (rc != TN_OK)
 		return rc;
 	/* share the cap: rounds of equal shares, so that one busy partition
