@@ -631,13 +631,17 @@ char *pl_kafka_relation(const struct pl_dataset *d, const char *staged)
 
 	(void)d;
 	tn_buf_init(&b, 0);
-	/* key and value are staged as base64: unbase64 gives their bytes back */
+	/* the hints give the columns Databricks' read_kafka types; JSON
+	 * holds BINARY as base64, so key and value keep their exact bytes */
 	tn_buf_puts(&b,
-		    "(SELECT unbase64(`key`) AS `key`, unbase64(`value`) AS `value`, "
-		    "`topic`, `partition`, `offset`, `timestamp`, `timestampType` "
-		    "FROM read_files(",
+		    "(SELECT `key`, `value`, `topic`, `partition`, `offset`, `timestamp`, "
+		    "`timestampType` FROM read_files(",
 		    NULL);
 	pl_quote(&b, staged);
-	tn_buf_puts(&b, ", format => 'json'))", NULL);
+	tn_buf_puts(&b,
+		    ", format => 'json', schemaHints => 'key BINARY, value BINARY, "
+		    "topic STRING, `partition` INT, `offset` BIGINT, `timestamp` TIMESTAMP, "
+		    "timestampType INT'))",
+		    NULL);
 	return tn_buf_detach(&b, NULL);
 }

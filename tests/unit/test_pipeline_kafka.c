@@ -224,7 +224,10 @@ static void test_fetch(void **state)
 		free(q);
 		free(rel);
 		pipeline_free(&p);
-		assert_query("SELECT 1 FROM $ AS r", "1");
+		/* stored in a table, the bytes stay exact */
+		assert_query("SELECT hex(value) FROM main.default.kt WHERE `partition` = 1 "
+			     "UNION ALL SELECT count(*) FROM $ AS r",
+			     "00FF800A225C");
 	}
 	assert_query("SELECT count(*) FROM $ AS r WHERE timestampType = 0 AND "
 		     "year(`timestamp`) >= 2024",
