@@ -620,11 +620,6 @@ static int refresh_stream(struct run *r, const char *target, const char *app_id,
 
 /* ------------------------------------------------ fetched sources */
 
-#pragma weak pl_kafka_fetch
-#pragma weak pl_kafka_relation
-#pragma weak pl_http_fetch
-#pragma weak pl_http_relation
-
 /* Records in one batch of a fetched source (a source option may ask for
  * fewer). */
 #define PL_FETCH_MAX 200000
@@ -698,12 +693,6 @@ static int fetch(struct run *r, const struct pl_dataset *d, const char *from, co
 	free(dir);
 	if (rc != TN_OK)
 		return rc;
-	/* TEMPORARY while kafka.c and http.c are written on their branches:
-	 * weak references (the #pragmas below), removed when both land. */
-	if ((d->source.kind == PL_SRC_KAFKA ? (void *)pl_kafka_fetch : (void *)pl_http_fetch) ==
-	    NULL)
-		return tn_err_set(err, TN_EUNSUPPORTED, "%s:%u: %s: this source is not built in yet",
-				  d->file, d->line, d->name);
 	rc = d->source.kind == PL_SRC_KAFKA ? pl_kafka_fetch(&f, to, rows, err)
 					    : pl_http_fetch(&f, to, rows, err);
 	if (rc != TN_OK || *rows == 0) {

@@ -87,7 +87,7 @@ for i in $(seq 1 40); do land "k$i.csv" 50 $((1000 + i * 50)); done
 k=0
 for delay in 0.05 0.1 0.2 0.3 0.5; do
 	k=$((k + 1))
-	t pipeline run sales >/dev/null 2>&1 &
+	"$TARN_BIN" --lakehouse "$LH" pipeline run sales >/dev/null 2>&1 & # not t: $! must be tarn
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
