@@ -84,6 +84,35 @@ int tn_base64(struct tn_buf *out, const uint8_t *p, size_t n, struct tn_err *err
 	return TN_OK;
 }
 
+long tn_unbase64(const char *s, size_t n, uint8_t *out)
+{
+	size_t o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		int ch = (unsigned char)s[k], val;
+
+		if (ch == '=')
+			break;
+		val = ch >= 'A' && ch <= 'Z'   ? ch - 'A'
+		      : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
+		      : ch >= '0' && ch <= '9' ? ch - '0' + 52
+		      : ch == '+'	       ? 62
+		      : ch == '/'	       ? 63
+					       : -1;
+		if (val < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)val;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return (long)o;
+}
+
 int tn_json_string(struct tn_buf *out, const char *s, size_t n, struct tn_err *err)
 {
 	const unsigned char *p = (const unsigned char *)s;

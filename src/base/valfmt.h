@@ -30,5 +30,9 @@ char *tn_double_format(double d, char *out);
 char *tn_float_format(float f, char *out);
 /* Append base64 (standard alphabet, padded) of p[0..n). */
 int tn_base64(struct tn_buf *out, const uint8_t *p, size_t n, struct tn_err *err);
+/* Decode base64 s[0..n) (standard alphabet; '=' ends it) into out, which
+ * has room for n bytes. Returns the bytes written, or -1 on a character
+ * outside the alphabet. */
+long tn_unbase64(const char *s, size_t n, uint8_t *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "cli/demo.h"
+#include "pipeline/pipeline.h"
 #include "sql/sql.h"
 #include "tui/tui.h"
 
@@ -176,6 +177,26 @@ static int print_summary(struct tarn_engine *e, struct tn_err *err)
 	return rc;
 }
 
+/* The retail pipeline: its files, a run on the first wave of input, then
+ * the second wave landed for the next run. */
+static int demo_pipeline(struct tarn_engine *e, const char *dir, struct tn_err *err)
+{
+	struct pipeline p;
+	struct pl_run_result res;
+	char *pdir = tn_path_join(dir, "pipelines/retail");
+	int rc = demo_pipeline_write(dir, err);
+
+	if (rc == TN_OK)
+		rc = pipeline_load(pdir, "retail", &p, err);
+	free(pdir);
+	if (rc != TN_OK)
+		return rc;
+	rc = pipeline_run(e, &p, NULL, &res, err);
+	pl_run_result_free(&res);
+	pipeline_free(&p);
+	return rc == TN_OK ? demo_pipeline_land(dir, 2, err) : rc;
+}
+
 /* The first line of a statement, for an error message. */
 static void print_statement(const char *sql)
 {
@@ -271,7 +292,7 @@ int cli_cmd_demo(int argc, char **argv)
 		goto fail;
 	fprintf(stderr, "tarn demo: building a demo lakehouse in %s\n", dir);
 	for (size_t i = 0; i < nsteps; i++) {
-		fprintf(stderr, "tarn demo: [%2zu/%zu] %s ...", i + 1, nsteps, steps[i].what);
+		fprintf(stderr, "tarn demo: [%2zu/%zu] %s ...", i + 1, nsteps + 1, steps[i].what);
 		ts = tn_time_mono_us();
 		rc = run_script(e, steps[i].sql, &failed, &err);
 		if (rc != TN_OK) {
@@ -281,6 +302,15 @@ int cli_cmd_demo(int argc, char **argv)
 		}
 		fprintf(stderr, " %.2f s\n", (double)(tn_time_mono_us() - ts) / 1e6);
 	}
+	fprintf(stderr, "tarn demo: [%2zu/%zu] the retail pipeline: landing files, bronze, silver, "
+		"gold ...", nsteps + 1, nsteps + 1);
+	ts = tn_time_mono_us();
+	rc = demo_pipeline(e, dir, &err);
+	if (rc != TN_OK) {
+		fputs(" failed\n", stderr);
+		goto fail;
+	}
+	fprintf(stderr, " %.2f s\n", (double)(tn_time_mono_us() - ts) / 1e6);
 	printf("Built a demo lakehouse in %s in %.1f s:\n\n", dir,
 	       (double)(tn_time_mono_us() - t0) / 1e6);
 	rc = print_summary(e, &err);

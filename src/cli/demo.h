@@ -21,4 +21,11 @@ struct demo_table {
 };
 const struct demo_table *demo_tables(size_t *n);
 
+/* The demo's pipeline (demo_pipeline.c): write LAKEHOUSE/pipelines/retail
+ * (its .sql files and the first wave of landing files). */
+struct tn_err;
+int demo_pipeline_write(const char *lakehouse, struct tn_err *err);
+/* Land wave 1 or 2 of the pipeline's input files. */
+int demo_pipeline_land(const char *lakehouse, int wave, struct tn_err *err);
+
 #endif

@@ -367,6 +367,21 @@ static void rescue(struct tio_reader *r, const struct tio_val *v)
 }
 
 /* Put the record's values into row `row` of b. */
+/* A BINARY column of JSON lines: the string is base64, as Spark's JSON
+ * reader (and tarn's canonical JSON) hold binary, so any bytes survive. */
+static int json_binary(const char *s, size_t n, struct tn_bytes *out, struct tn_arena *a,
+		       struct tn_err *err)
+{
+	uint8_t *p = tn_arena_alloc(a, n + 1);
+	long got = tn_unbase64(s, n, p);
+
+	if (got < 0)
+		return tn_err_set(err, TN_EINVAL, "'%.40s' is not base64 (a BINARY column)", s);
+	out->ptr = p;
+	out->len = (uint32_t)got;
+	return TN_OK;
+}
+
 static int put_row(struct tio_reader *r, struct tn_batch *b, size_t row, struct tn_err *err)
 {
 	struct tio_rec *rec = &r->rec;
@@ -401,8 +416,13 @@ static int put_row(struct tio_reader *r, struct tn_batch *b, size_t row, struct 
 		if (v->tag == TIO_V_NULL ||
 		    (v->tag == TIO_V_QUOTED && v->len == 0 && vec->type->kind != TN_STRING))
 			continue;
-		rc = tio_parse(vec->type, rec->bytes.data + v->off, v->len,
-			       (char *)vec->values + row * tn_type_width(vec->type), &b->arena, &why);
+		if (vec->type->kind == TN_BINARY && r->o.format == TIO_JSONL)
+			rc = json_binary(rec->bytes.data + v->off, v->len,
+					 (struct tn_bytes *)vec->values + row, &b->arena, &why);
+		else
+			rc = tio_parse(vec->type, rec->bytes.data + v->off, v->len,
+				       (char *)vec->values + row * tn_type_width(vec->type),
+				       &b->arena, &why);
 		if (rc == TN_OK) {
 			vec->nulls[row] = 0;
 		} else if (r->o.rescue) {

@@ -1,9 +1,12 @@
 /* run.c - pipeline_run: a pipeline's datasets in dependency order on the
  * engine, with expectations, exactly-once streaming batches (the batch's
  * progress rides in its Delta commit as a txn action) and the event log. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -206,20 +209,34 @@ static bool rescue_default(const struct pl_dataset *d)
 }
 
 /* read_files over exactly these files (files => 'a,b': absolute paths), with
- * the source's options. */
+ * the source's options. hints (may be NULL): the columns earlier batches
+ * read, as schemaHints (the source's own hints after them win). */
 static void files_relation(struct tn_buf *b, const struct pl_dataset *d, const char *root,
-			   char **files, size_t n)
+			   char **files, size_t n, const char *hints)
 {
 	size_t rl = strlen(root);
 	struct tn_buf list;
+	const char *own = NULL;
 
 	tn_buf_puts(b, "read_files(", NULL);
 	pl_quote(b, root);
 	for (size_t i = 0; i < d->source.nopts; i++) {
 		if (tn_str_ieq(d->source.opts[i].name, "files"))
 			continue;
+		if (tn_str_ieq(d->source.opts[i].name, "schemaHints")) {
+			own = d->source.opts[i].value;
+			continue;
+		}
 		tn_buf_printf(b, NULL, ", %s => ", d->source.opts[i].name);
 		pl_quote(b, d->source.opts[i].value);
+	}
+	if (hints || own) {
+		char *all = tn_asprintf("%s%s%s", hints ? hints : "", hints && own ? ", " : "",
+					own ? own : "");
+
+		tn_buf_puts(b, ", schemaHints => ", NULL);
+		pl_quote(b, all);
+		free(all);
 	}
 	/* As Auto Loader: values that do not fit the inferred schema go to
 	 * _rescued_data rather than failing the batch or getting lost. */
@@ -321,6 +338,7 @@ static int check_batch(struct run *r, const struct pl_dataset *d, const char *qu
 	char **row = NULL;
 	size_t n = 0;
 	bool drops = false;
+	int64_t rows;
 	int rc;
 
 	tn_buf_init(&q, 0);
@@ -342,7 +360,8 @@ static int check_batch(struct run *r, const struct pl_dataset *d, const char *qu
 	tn_buf_done(&q);
 	if (rc != TN_OK)
 		return rc;
-	f->rows_read = n > 0 && row[0] ? strtoll(row[0], NULL, 10) : 0;
+	rows = n > 0 && row[0] ? strtoll(row[0], NULL, 10) : 0;
+	f->rows_read += rows; /* a run may take several batches */
 	if (f->expects == NULL && d->nexpects > 0) {
 		f->expects = tn_calloc(d->nexpects, sizeof(*f->expects));
 		f->nexpects = d->nexpects;
@@ -353,7 +372,7 @@ static int check_batch(struct run *r, const struct pl_dataset *d, const char *qu
 		int64_t bad = row[i + 1] ? strtoll(row[i + 1], NULL, 10) : 0;
 
 		f->expects[i].failed += bad;
-		f->expects[i].passed += f->rows_read - bad;
+		f->expects[i].passed += rows - bad;
 		if (d->expects[i].on == PL_FAIL && bad > 0 && rc == TN_OK)
 			rc = tn_err_set(err, TN_EINVAL,
 					"expectation '%s' failed on %lld rows (FAIL UPDATE)",
@@ -431,7 +450,8 @@ static int stream_batch(struct run *r, const struct pl_dataset *d, const char *t
 
 /* The relation of a planned batch (NULL: nothing new). */
 static char *batch_relation(struct run *r, const struct pl_dataset *d, const char *src,
-			    const char *cols, const char *path, const struct pl_batch *b)
+			    const char *cols, const char *path, const struct pl_batch *b,
+			    const char *hints)
 {
 	struct tn_buf t;
 	char *s, *root;
@@ -442,7 +462,7 @@ static char *batch_relation(struct run *r, const struct pl_dataset *d, const cha
 		return NULL;
 	root = pl_files_root(r->st, path);
 	tn_buf_init(&t, 0);
-	files_relation(&t, d, root, b->files, b->nfiles);
+	files_relation(&t, d, root, b->files, b->nfiles, hints);
 	free(root);
 	s = tn_strdup(buf_str(&t));
 	tn_buf_done(&t);
@@ -454,10 +474,13 @@ struct flow_src {
 	char *path;   /* files */
 	char *table;  /* a table source, qualified */
 	char *cols;   /* its columns */
+	char *first;  /* a fetched source: the relation of its first batch,
+			 which a new target takes its columns from */
 };
 
 static void flow_src_done(struct flow_src *s)
 {
+	free(s->first);
 	free(s->path);
 	free(s->table);
 	free(s->cols);
@@ -473,7 +496,7 @@ static int flow_src_init(struct run *r, const struct pl_dataset *d, struct flow_
 		s->table = qualify(r->p, d->source.table);
 	else if (d->source.kind == PL_SRC_FILES)
 		s->path = source_path(r->p, d);
-	else
+	else if (d->source.kind != PL_SRC_KAFKA && d->source.kind != PL_SRC_HTTP)
 		return tn_err_set(err, TN_EUNSUPPORTED, "%s:%u: %s: this source is not supported yet",
 				  d->file, d->line, d->name);
 	return s->table ? table_columns(r->e, s->table, &s->cols, err) : TN_OK;
@@ -530,7 +553,7 @@ static int ensure_target(struct run *r, const struct pl_dataset *d, const char *
 				char *top = pl_files_root(r->st, src->path);
 
 				tn_buf_init(&t, 0);
-				files_relation(&t, d, top, files, n);
+				files_relation(&t, d, top, files, n, NULL);
 				free(top);
 				rel = tn_strdup(buf_str(&t));
 				tn_buf_done(&t);
@@ -538,6 +561,10 @@ static int ensure_target(struct run *r, const struct pl_dataset *d, const char *
 			pl_strv_free(files, n);
 			if (rc != TN_OK || rel == NULL)
 				goto out; /* no input yet: nothing to take a schema from */
+		} else if (src->first) {
+			rel = tn_strdup(src->first);
+		} else if (!src->table) {
+			goto out; /* a fetched source with nothing fetched yet */
 		}
 		query = subst_query(d, rel);
 		tn_buf_printf(&q, NULL, "CREATE TABLE IF NOT EXISTS %s", target);
@@ -591,12 +618,265 @@ static int refresh_stream(struct run *r, const char *target, const char *app_id,
 	return rc;
 }
 
+/* ------------------------------------------------ fetched sources */
+
+/* Records in one batch of a fetched source (a source option may ask for
+ * fewer). */
+#define PL_FETCH_MAX 200000
+
+static bool cancelled(const struct run *r)
+{
+	return r->o->cancel != NULL && *r->o->cancel != 0;
+}
+
+/* mkdir -p of a local directory. */
+static int make_dirs(const char *dir, struct tn_err *err)
+{
+	char *p = tn_strdup(dir);
+	int rc = TN_OK;
+
+	for (char *c = p + 1;; c++) {
+		if (*c != '/' && *c != '\0')
+			continue;
+		char save = *c;
+
+		*c = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			rc = tn_err_sys(err, errno, "mkdir %s", p);
+			break;
+		}
+		*c = save;
+		if (save == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Move a staged file into place (a copy when rename cannot: another file
+ * system). */
+static int move_file(struct store *st, const char *from, const char *to, struct tn_err *err)
+{
+	struct tn_buf b;
+	int rc;
+
+	if (rename(from, to) == 0)
+		return TN_OK;
+	if (errno != EXDEV)
+		return tn_err_sys(err, errno, "rename %s to %s", from, to);
+	tn_buf_init(&b, 0);
+	rc = store_read_all(st, from, &b, err);
+	if (rc == TN_OK)
+		rc = store_write(st, to, b.data, b.len, err);
+	if (rc == TN_OK)
+		unlink(from);
+	tn_buf_done(&b);
+	return rc;
+}
+
+/* Fetch what follows `from` into the file tmp. */
+static int fetch(struct run *r, const struct pl_dataset *d, const char *from, const char *tmp,
+		 char **to, int64_t *rows, struct tn_err *err)
+{
+	struct pl_fetch f = {
+		.d = d, .from = from, .staged = tmp, .max_records = PL_FETCH_MAX,
+		.cancel = r->o->cancel,
+	};
+	char *dir = tn_strdup(tmp), *slash = strrchr(dir, '/');
+	int rc;
+
+	*to = NULL;
+	*rows = 0;
+	if (slash)
+		*slash = '\0';
+	rc = make_dirs(dir, err);
+	free(dir);
+	if (rc != TN_OK)
+		return rc;
+	rc = d->source.kind == PL_SRC_KAFKA ? pl_kafka_fetch(&f, to, rows, err)
+					    : pl_http_fetch(&f, to, rows, err);
+	if (rc != TN_OK || *rows == 0) {
+		unlink(tmp);
+		free(*to);
+		*to = NULL;
+		*rows = rc == TN_OK ? 0 : *rows;
+	}
+	return rc;
+}
+
+static char *fetched_relation(const struct pl_dataset *d, const char *staged)
+{
+	return d->source.kind == PL_SRC_KAFKA ? pl_kafka_relation(d, staged)
+					      : pl_http_relation(d, staged);
+}
+
+/* A streaming table reading Kafka or an HTTP API: each batch is fetched
+ * into a staged file named by its offsets file before it runs, so a batch
+ * killed before its commit runs again on exactly the same records. */
+static int run_fetched(struct run *r, const struct pl_dataset *d, const char *target,
+		       struct pl_flow_result *f, struct tn_err *err)
+{
+	struct flow_src src = {0};
+	char *app_id = pl_app_id(r->p->name, d->name), *root = table_root(r->e, target);
+	char *dir = NULL, *sdir = NULL, *first = NULL, *first_state = NULL;
+	int64_t rows = 0;
+	bool created = root == NULL;
+	int rc = TN_OK;
+
+	if (created) {
+		/* A new table takes its columns from the first batch, which is
+		 * fetched before the table (and its staged directory) exists. */
+		char *top = tn_path_join(tarn_engine_lakehouse(r->e), ".tarn/pipeline-staging");
+		char *tdir = pl_staged_dir(top, app_id);
+
+		first = tn_path_join(tdir, "first.jsonl");
+		free(top);
+		free(tdir);
+		rc = fetch(r, d, NULL, first, &first_state, &rows, err);
+		if (rc != TN_OK || rows == 0)
+			goto out;
+		src.first = fetched_relation(d, first);
+		rc = ensure_target(r, d, target, &src, app_id, &root, err);
+		if (rc != TN_OK)
+			goto out;
+	}
+	dir = pl_offsets_dir(root, app_id);
+	sdir = pl_staged_dir(root, app_id);
+	if (r->o->full_refresh && !created)
+		rc = refresh_stream(r, target, app_id, dir, err);
+	while (rc == TN_OK) {
+		struct pl_batch b;
+		int64_t committed;
+		bool reused;
+		char *from = NULL, *staged, *rel, *query;
+
+		if (cancelled(r)) {
+			rc = tn_err_set(err, TN_ECANCELED, "%s: cancelled", d->name);
+			break;
+		}
+		rc = committed_version(r, target, app_id, &committed, err);
+		if (rc == TN_OK)
+			rc = pl_plan_fetch(r->st, dir, sdir, committed, &b, &from, &reused, err);
+		if (rc != TN_OK)
+			break;
+		if (!reused) {
+			char *tmp = tn_asprintf("%s/%lld.jsonl.tmp", sdir, (long long)b.batch);
+
+			b.staged = tn_asprintf("%lld.jsonl", (long long)b.batch);
+			staged = tn_path_join(sdir, b.staged);
+			if (first != NULL) {
+				/* the batch fetched to make the table */
+				rc = make_dirs(sdir, err);
+				if (rc == TN_OK)
+					rc = move_file(r->st, first, staged, err);
+				b.state = first_state;
+				first_state = NULL;
+			} else {
+				rc = fetch(r, d, from, tmp, &b.state, &rows, err);
+				if (rc == TN_OK && rows > 0)
+					rc = move_file(r->st, tmp, staged, err);
+			}
+			free(first);
+			first = NULL;
+			free(tmp);
+			if (rc == TN_OK && b.state != NULL)
+				rc = pl_offsets_write(r->st, dir, &b, err);
+		} else {
+			staged = tn_path_join(sdir, b.staged);
+		}
+		free(from);
+		if (rc != TN_OK || b.state == NULL) {
+			free(staged);
+			pl_batch_done(&b);
+			break; /* failed, or nothing new */
+		}
+		rel = fetched_relation(d, staged);
+		query = subst_query(d, rel);
+		rc = stream_batch(r, d, target, app_id, query, b.batch, f, err);
+		if (rc == TN_OK) {
+			unlink(staged); /* committed: never read again */
+			f->version = table_latest(r->e, target);
+		}
+		free(query);
+		free(rel);
+		free(staged);
+		pl_batch_done(&b);
+		if (d->source.kind == PL_SRC_HTTP && !reused)
+			break; /* an HTTP fetch takes everything new at once */
+	}
+out:
+	if (first != NULL)
+		unlink(first);
+	flow_src_done(&src);
+	free(first);
+	free(first_state);
+	free(app_id);
+	free(root);
+	free(dir);
+	free(sdir);
+	return rc;
+}
+
+/* The columns a file source's relation has, as schemaHints text
+ * ("`a` bigint, `b` string"; not the rescued data column, nor nested
+ * columns, which hints cannot state), or NULL. */
+static char *source_columns(struct run *r, const char *rel)
+{
+	char *q = tn_asprintf("SELECT * FROM %s AS _pl_s LIMIT 0", rel);
+	struct tarn_result *res = NULL;
+	const struct tn_schema *sch;
+	struct tn_buf t;
+	struct tn_err err;
+	size_t used;
+	char *out = NULL;
+
+	tn_buf_init(&t, 0);
+	if (tarn_exec(r->e, q, strlen(q), &used, &res, &err) == TN_OK && res != NULL &&
+	    (sch = tarn_result_schema(res)) != NULL) {
+		for (size_t i = 0; i < sch->ncols; i++) {
+			char ty[128];
+
+			if (strcmp(sch->cols[i].name, "_rescued_data") == 0 ||
+			    tn_type_is_nested(&sch->cols[i].type) ||
+			    strchr(sch->cols[i].name, '`') != NULL)
+				continue;
+			tn_buf_printf(&t, NULL, "%s`%s` %s", t.len ? ", " : "", sch->cols[i].name,
+				      tn_type_name(&sch->cols[i].type, ty, sizeof(ty)));
+		}
+		if (t.len > 0)
+			out = tn_strdup(buf_str(&t));
+	}
+	tarn_result_free(res);
+	tn_buf_done(&t);
+	free(q);
+	return out;
+}
+
+/* A file source's schema location (as Auto Loader's): the columns and
+ * types its batches have read so far, so a later file whose values do not
+ * fit them (a column inferred as bigint, then "n/a") has them rescued
+ * instead of changing the column's type or failing the flow. New columns
+ * are added as they appear. */
+static char *schema_read(struct run *r, const char *file)
+{
+	struct tn_buf b;
+	struct tn_err err;
+	char *s = NULL;
+
+	tn_buf_init(&b, 1u << 20);
+	if (store_read_all(r->st, file, &b, &err) == TN_OK && b.len > 0)
+		s = tn_strndup((const char *)b.data, b.len);
+	tn_buf_done(&b);
+	return s;
+}
+
 /* A streaming table or an APPLY CHANGES flow: batches of new input. */
 static int run_stream(struct run *r, const struct pl_dataset *d, const char *target,
 		      struct pl_flow_result *f, struct tn_err *err)
 {
 	struct flow_src src;
 	char *app_id = pl_app_id(r->p->name, d->name), *root = NULL, *dir = NULL;
+	char *schema_file = NULL, *hints = NULL;
 	int rc = flow_src_init(r, d, &src, err);
 
 	if (rc == TN_OK)
@@ -604,6 +884,12 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 	if (rc != TN_OK || root == NULL)
 		goto out;
 	dir = pl_offsets_dir(root, app_id);
+	if (src.path) {
+		schema_file = pl_schema_file(root, app_id);
+		if (r->o->full_refresh)
+			store_remove(r->st, schema_file, NULL); /* everything is read again */
+		hints = schema_read(r, schema_file);
+	}
 	if (r->o->full_refresh)
 		rc = refresh_stream(r, target, app_id, dir, err);
 	/* a batch planned by a killed run first, then what is new */
@@ -611,8 +897,12 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 		struct pl_batch b;
 		int64_t committed, latest = -1;
 		bool reused;
-		char *rel, *query;
+		char *rel, *query, *seen = NULL;
 
+		if (cancelled(r)) {
+			rc = tn_err_set(err, TN_ECANCELED, "%s: cancelled", d->name);
+			break;
+		}
 		rc = committed_version(r, target, app_id, &committed, err);
 		if (rc == TN_OK && src.table)
 			latest = table_latest(r->e, src.table);
@@ -620,11 +910,13 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 			rc = pl_plan(r->st, dir, committed, src.path, latest, &b, &reused, err);
 		if (rc != TN_OK)
 			break;
-		rel = batch_relation(r, d, src.table, src.cols, src.path, &b);
+		rel = batch_relation(r, d, src.table, src.cols, src.path, &b, hints);
 		if (rel == NULL) {
 			pl_batch_done(&b);
 			break;
 		}
+		if (src.path)
+			seen = source_columns(r, rel);
 		if (!reused)
 			rc = pl_offsets_write(r->st, dir, &b, err);
 		if (rc == TN_OK && d->kind == PL_APPLY_CHANGES) {
@@ -645,6 +937,15 @@ static int run_stream(struct run *r, const struct pl_dataset *d, const char *tar
 		pl_batch_done(&b);
 		if (rc == TN_OK)
 			f->version = table_latest(r->e, target);
+		if (rc == TN_OK && seen && (hints == NULL || strcmp(seen, hints) != 0)) {
+			/* after the commit: a kill in between only re-infers
+			 * the new columns' types next time */
+			rc = store_write(r->st, schema_file, seen, strlen(seen), err);
+			free(hints);
+			hints = seen;
+			seen = NULL;
+		}
+		free(seen);
 		if (rc != TN_OK || (src.table != NULL && !reused))
 			break; /* a table source's batch takes every new version */
 	}
@@ -653,6 +954,8 @@ out:
 	free(app_id);
 	free(root);
 	free(dir);
+	free(schema_file);
+	free(hints);
 	return rc;
 }
 
@@ -750,6 +1053,9 @@ static void run_flow(struct run *r, size_t di)
 	progress(r, f);
 	if (d->kind == PL_MATERIALIZED_VIEW)
 		rc = run_mv(r, d, target, f, &err);
+	else if (d->kind != PL_APPLY_CHANGES &&
+		 (d->source.kind == PL_SRC_KAFKA || d->source.kind == PL_SRC_HTTP))
+		rc = run_fetched(r, d, target, f, &err);
 	else if (d->kind == PL_APPLY_CHANGES || d->query != NULL)
 		rc = run_stream(r, d, target, f, &err);
 	else if (d->columns != NULL && declaration(r->p, d->name) == d) {
@@ -909,17 +1215,20 @@ int pipeline_run(struct tarn_engine *e, const struct pipeline *p, const struct p
 	for (size_t k = 0; k < p->n; k++) {
 		size_t i = p->order[k];
 		struct pl_flow_result *f = &out->flows[i];
-		bool upstream_bad = false, cancelled = false;
+		bool upstream_bad = false, stopped = false;
 
 		for (size_t j = 0; j < p->n; j++)
-			cancelled |= out->flows[j].state == PL_FLOW_CANCELLED;
+			stopped |= out->flows[j].state == PL_FLOW_CANCELLED;
 		for (size_t j = 0; j < p->ds[i].ndeps; j++)
 			upstream_bad |= r.bad[p->ds[i].deps[j]];
 		if (sel >= 0 && (int)i != sel) {
 			f->state = PL_FLOW_SKIPPED;
 			continue;
 		}
-		if (upstream_bad || cancelled) {
+		if (cancelled(&r) && first.code == TN_OK)
+			tn_err_set(&first, TN_ECANCELED, "pipeline %s: cancelled", p->name);
+		stopped |= first.code == TN_ECANCELED;
+		if (upstream_bad || stopped) {
 			f->state = PL_FLOW_SKIPPED;
 			r.bad[i] = true;
 			log_flow(&r, &p->ds[i], f);
@@ -930,17 +1239,23 @@ int pipeline_run(struct tarn_engine *e, const struct pipeline *p, const struct p
 		if (f->state != PL_FLOW_COMPLETED) {
 			r.bad[i] = true;
 			if (first.code == TN_OK)
-				tn_err_set(&first, TN_EINVAL, "%s", f->error ? f->error : "failed");
+				tn_err_set(&first,
+					   f->state == PL_FLOW_CANCELLED ? TN_ECANCELED : TN_EINVAL,
+					   "%s", f->error ? f->error : "failed");
 		}
 		pl_eventlog_flush(r.log, NULL);
 	}
 	out->ok = first.code == TN_OK;
 	{
-		char *det = tn_asprintf("{\"update_progress\":{\"state\":\"%s\"}}",
-					out->ok ? "COMPLETED" : "FAILED");
+		const char *state = out->ok			    ? "COMPLETED"
+				    : first.code == TN_ECANCELED ? "CANCELED"
+								 : "FAILED";
+		char *det = tn_asprintf("{\"update_progress\":{\"state\":\"%s\"}}", state);
+		char *msg = tn_asprintf("Update %s.", state);
 
-		pl_eventlog_add(r.log, out->ok ? "INFO" : "ERROR", "update_progress", NULL,
-				out->ok ? "Update COMPLETED." : "Update FAILED.", det);
+		pl_eventlog_add(r.log, out->ok ? "INFO" : first.code == TN_ECANCELED ? "WARN" : "ERROR",
+				"update_progress", NULL, msg, det);
+		free(msg);
 		free(det);
 	}
 	rc = pl_eventlog_flush(r.log, err);

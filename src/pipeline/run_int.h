@@ -41,6 +41,9 @@ struct pl_batch {
 	size_t nfiles;
 	int64_t from;   /* a table source: versions (from, to] of the source */
 	int64_t to;
+	char *staged;   /* a fetched source: the staged file's name (in the
+			   flow's staged directory, pl_staged_dir) */
+	char *state;    /* a fetched source: the JSON state after this batch */
 };
 void pl_batch_done(struct pl_batch *b);
 
@@ -55,6 +58,20 @@ int pl_offsets_write(struct store *st, const char *dir, const struct pl_batch *b
 int pl_offsets_trim(struct store *st, const char *dir, int64_t committed, struct tn_err *err);
 /* Remove the whole progress directory of a flow (a missing one is fine). */
 int pl_offsets_clear(struct store *st, const char *dir, struct tn_err *err);
+
+/* <root>/_tarn_pipeline/<app id, made safe>/schema: a file source's
+ * columns so far, as schemaHints text (run.c). Caller frees. */
+char *pl_schema_file(const char *root, const char *app_id);
+/* <root>/_tarn_pipeline/<app id, made safe>/staged: a fetched source's
+ * batches, kept until their batch is committed. Caller frees. */
+char *pl_staged_dir(const char *root, const char *app_id);
+/* Plan the next batch of a fetched source: a batch planned and not
+ * committed is reused as it is (*reused; its staged file names the data);
+ * otherwise out->batch is committed + 1 and *from (caller frees; NULL:
+ * none) the state the last committed batch since the last refresh left.
+ * Staged files of committed batches are removed. */
+int pl_plan_fetch(struct store *st, const char *dir, const char *staged_dir, int64_t committed,
+		  struct pl_batch *out, char **from, bool *reused, struct tn_err *err);
 
 /* The directory a source path's files are named under: the path when it
  * is a directory, else its parent. Caller frees. */

@@ -15,6 +15,8 @@ void pl_batch_done(struct pl_batch *b)
 	for (size_t i = 0; i < b->nfiles; i++)
 		free(b->files[i]);
 	free(b->files);
+	free(b->staged);
+	free(b->state);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -23,7 +25,7 @@ char *pl_app_id(const char *pipeline, const char *dataset)
 	return tn_asprintf("tarn-pipeline/%s/%s", pipeline, dataset);
 }
 
-char *pl_offsets_dir(const char *root, const char *app_id)
+static char *flow_dir(const char *root, const char *app_id, const char *leaf)
 {
 	char *safe = tn_strdup(app_id), *dir;
 
@@ -31,9 +33,24 @@ char *pl_offsets_dir(const char *root, const char *app_id)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '.'))
 			*c = '_';
-	dir = tn_asprintf("%s/_tarn_pipeline/%s/offsets", root, safe);
+	dir = tn_asprintf("%s/_tarn_pipeline/%s/%s", root, safe, leaf);
 	free(safe);
 	return dir;
+}
+
+char *pl_offsets_dir(const char *root, const char *app_id)
+{
+	return flow_dir(root, app_id, "offsets");
+}
+
+char *pl_schema_file(const char *root, const char *app_id)
+{
+	return flow_dir(root, app_id, "schema");
+}
+
+char *pl_staged_dir(const char *root, const char *app_id)
+{
+	return flow_dir(root, app_id, "staged");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -67,6 +84,11 @@ int pl_offsets_write(struct store *st, const char *dir, const struct pl_batch *b
 	cJSON_AddNumberToObject(o, "batch", (double)b->batch);
 	if (b->refresh) {
 		cJSON_AddTrueToObject(o, "refresh");
+	} else if (b->staged != NULL) {
+		cJSON *state = cJSON_Parse(b->state ? b->state : "null");
+
+		cJSON_AddStringToObject(o, "staged", b->staged);
+		cJSON_AddItemToObject(o, "state", state ? state : cJSON_CreateNull());
 	} else if (b->files != NULL || b->nfiles > 0) {
 		cJSON *files = cJSON_AddArrayToObject(o, "files");
 
@@ -114,6 +136,13 @@ static int offsets_read(struct store *st, const char *dir, int64_t batch, struct
 			cJSON_ArrayForEach(v, files)
 				if (cJSON_IsString(v))
 					out->files[out->nfiles++] = tn_strdup(v->valuestring);
+		}
+		v = cJSON_GetObjectItem(o, "staged");
+		if (cJSON_IsString(v)) {
+			out->staged = tn_strdup(v->valuestring);
+			out->state = cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "state"));
+			if (out->state == NULL)
+				tn_fatal("out of memory reading offsets");
 		}
 		v = cJSON_GetObjectItem(o, "fromVersion");
 		out->from = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : -1;
@@ -283,6 +312,62 @@ out:
 	free(seen);
 	free(all);
 	free(root);
+	free(b);
+	return rc;
+}
+
+int pl_plan_fetch(struct store *st, const char *dir, const char *staged_dir, int64_t committed,
+		  struct pl_batch *out, char **from, bool *reused, struct tn_err *err)
+{
+	struct pl_batch prev;
+	struct store_list l = {0};
+	int64_t *b = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*from = NULL;
+	*reused = false;
+	rc = offsets_batches(st, dir, &b, &n, err);
+	/* the state after the newest committed batch, unless a refresh came after it */
+	for (size_t i = n; rc == TN_OK && i-- > 0;) {
+		if (b[i] == committed + 1) {
+			rc = offsets_read(st, dir, b[i], out, err);
+			if (rc == TN_OK && !out->refresh && out->staged != NULL) {
+				*reused = true; /* planned by a run that did not commit it */
+				goto out;
+			}
+			pl_batch_done(out);
+			continue;
+		}
+		if (b[i] > committed)
+			continue;
+		rc = offsets_read(st, dir, b[i], &prev, err);
+		if (rc == TN_OK && !prev.refresh) {
+			*from = prev.state;
+			prev.state = NULL;
+		}
+		pl_batch_done(&prev);
+		break;
+	}
+	if (rc != TN_OK)
+		goto out;
+	out->batch = committed + 1;
+	out->from = out->to = -1;
+	/* committed batches' staged files are no longer needed */
+	if (store_list(st, staged_dir, false, &l, err) == TN_OK) {
+		for (size_t i = 0; i < l.count; i++) {
+			const char *base = tn_path_base(l.entries[i].path);
+			char *end;
+			long long v = strtoll(base, &end, 10);
+
+			if (end != base && v <= committed)
+				store_remove(st, l.entries[i].path, NULL);
+		}
+		store_list_done(&l);
+	}
+	tn_err_clear(err);
+out:
 	free(b);
 	return rc;
 }

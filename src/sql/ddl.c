@@ -907,7 +907,7 @@ static int alter_table(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 		       struct tn_err *err)
 {
 	struct qname q;
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct sess_tx *stx;
 	int rc;
 
@@ -1384,7 +1384,7 @@ static int maint_table(struct tarn_engine *e, struct toks *ts, struct sess_table
 static int stmt_optimize(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 			 struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct delta_optimize_opts o;
 	struct delta_optimize_result res;
 	struct delta_pred *where = NULL;
@@ -1448,7 +1448,7 @@ static int stmt_optimize(struct tarn_engine *e, struct toks *ts, struct tarn_res
 static int stmt_vacuum(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		       struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct delta_vacuum_opts o = {-1, false, false};
 	struct delta_vacuum_result res;
 	int rc;
@@ -1503,7 +1503,7 @@ static int stmt_vacuum(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 static int stmt_restore(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 			struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct delta_restore_opts o = {-1, 0};
 	struct delta_restore_result res;
 	int rc;

@@ -282,7 +282,7 @@ static int insert_evolve(struct tarn_engine *e, struct sess_tx *stx, const char 
 static int stmt_insert(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		       struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct sess_tx *stx;
 	struct tn_buf sql;
 	char *alias = NULL, *vt = NULL, *query = NULL, *args;
@@ -391,7 +391,7 @@ static const char *const set_stop_ops[] = {",", NULL};
 static int stmt_update_delete(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 			      bool update, struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct sess_tx *stx = NULL;
 	struct rowev ev;
 	struct delta_pred *skip = NULL;
@@ -661,7 +661,7 @@ static bool name_listed(const struct tn_buf *names, const char *f)
 static int stmt_copy(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 		     struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct sess_tx *stx = NULL;
 	char *alias = NULL, *path = NULL, *format = NULL, *pattern = NULL, *vt = NULL;
 	char **fk = NULL, **fv = NULL, **ck = NULL, **cv = NULL, **files = NULL;

@@ -1,7 +1,7 @@
 /* funcs.c - Spark SQL functions that SQLite lacks, so that Databricks
  * queries run as written: date parts and arithmetic on 'YYYY-MM-DD' /
  * ISO timestamps, string helpers with Spark's null rules, nvl, and the
- * statistics aggregates (stddev, variance). */
+ * statistics aggregates (stddev, variance), unbase64. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/time.h"
+#include "base/valfmt.h"
 #include "sql/session.h"
 #include "sql/value.h"
 
@@ -128,6 +129,32 @@ static void f_to_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	result_date(ctx, days);
+}
+
+/* to_timestamp(x): a timestamp's text (what CAST(x AS TIMESTAMP) becomes):
+ * text in ISO form (a date alone is midnight; no zone is UTC), or a number
+ * of seconds since the epoch, as Spark casts them; else NULL. */
+static void f_to_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t days, us;
+	char buf[TN_TIME_BUFSZ];
+	int type = sqlite3_value_type(argv[0]);
+
+	(void)argc;
+	if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+		double sec = sqlite3_value_double(argv[0]);
+
+		if (!(sec > -9.2e12 && sec < 9.2e12)) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+		us = type == SQLITE_INTEGER ? sqlite3_value_int64(argv[0]) * 1000000
+					    : (int64_t)(sec * 1e6);
+	} else if (!day_of(argv[0], &days, &us)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, tn_time_format(us, true, buf), -1, SQLITE_TRANSIENT);
 }
 
 /* date_trunc('month', ts) -> timestamp text; trunc(date, 'MM') -> date. */
@@ -360,6 +387,34 @@ static void f_pad(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text64(ctx, out, (size_t)n, sqlite3_free, SQLITE_UTF8);
 }
 
+/* unbase64(str) -> binary (the bytes str encodes); NULL for NULL, an
+ * error for text that is not base64 (Spark's unbase64). */
+static void f_unbase64(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	uint8_t *out;
+	long got;
+
+	(void)argc;
+	if (s == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	out = sqlite3_malloc64(n + 1);
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	got = tn_unbase64(s, n, out);
+	if (got < 0) {
+		sqlite3_free(out);
+		sqlite3_result_error(ctx, "unbase64: the argument is not base64", -1);
+		return;
+	}
+	sqlite3_result_blob64(ctx, out, (sqlite3_uint64)got, sqlite3_free);
+}
+
 static void f_initcap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *s = (const char *)sqlite3_value_text(argv[0]);
@@ -479,6 +534,7 @@ int sql_funcs_register(sqlite3 *db, struct tn_err *err)
 		{"datediff", 2, f_datediff, 0},
 		{"to_date", 1, f_to_date, 0},
 		{"to_date", 2, f_to_date, 0},
+		{"to_timestamp", 1, f_to_timestamp, 0},
 		{"date_trunc", 2, f_date_trunc, 0},
 		{"trunc", 2, f_trunc, 0},
 		{"last_day", 1, f_last_day, 0},
@@ -494,6 +550,7 @@ int sql_funcs_register(sqlite3 *db, struct tn_err *err)
 		{"rpad", 2, f_pad, 1},
 		{"rpad", 3, f_pad, 1},
 		{"initcap", 1, f_initcap, 0},
+		{"unbase64", 1, f_unbase64, 0},
 		{"startswith", 2, f_startsends, 0},
 		{"endswith", 2, f_startsends, 1},
 		{"contains", 2, f_startsends, 2},

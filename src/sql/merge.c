@@ -613,7 +613,7 @@ static char *json_preds(const struct merge *m, int when)
 int stmt_merge(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err)
 {
 	struct merge m;
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct sess_tx *stx = NULL;
 	struct qname q;
 	struct delta_pred *skip = NULL;

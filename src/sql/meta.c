@@ -142,8 +142,10 @@ static int table_of(struct tarn_engine *e, struct toks *ts, unsigned priv, struc
 		    struct tn_err *err)
 {
 	struct qname q;
-	int rc = tk_qname(ts, &q, err);
+	int rc;
 
+	memset(t, 0, sizeof(*t)); /* callers free it whatever happens */
+	rc = tk_qname(ts, &q, err);
 	if (rc != TN_OK)
 		return rc;
 	rc = sess_resolve(e, &q, priv, t, err);
@@ -267,7 +269,7 @@ static int stmt_show(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		}
 		qname_done(&q);
 	} else if (tk_accept_kw(ts, "COLUMNS")) {
-		struct sess_table t;
+		struct sess_table t = {0};
 
 		if (!tk_accept_kw(ts, "IN"))
 			rc = tk_expect_kw(ts, "FROM", err);
@@ -278,7 +280,7 @@ static int stmt_show(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 			sess_table_done(&t);
 		}
 	} else if (tk_accept_kw(ts, "TBLPROPERTIES")) {
-		struct sess_table t;
+		struct sess_table t = {0};
 		struct delta_table *dt;
 		struct delta_snapshot *s;
 		char *key = NULL;
@@ -580,7 +582,7 @@ static void add_ms_time(struct tarn_result *r, int64_t ms)
 static int describe_history(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 			    struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct delta_table *dt;
 	struct delta_commit *c;
 	size_t n;
@@ -635,7 +637,7 @@ static int describe_history(struct tarn_engine *e, struct toks *ts, struct tarn_
 static int describe_detail(struct tarn_engine *e, struct toks *ts, struct tarn_result *r,
 			   struct tn_err *err)
 {
-	struct sess_table t;
+	struct sess_table t = {0};
 	struct delta_table *dt;
 	struct delta_snapshot *s;
 	int rc = table_of(e, ts, CAT_PRIV_SELECT, &t, err);
@@ -716,7 +718,7 @@ static int stmt_describe(struct tarn_engine *e, struct toks *ts, struct tarn_res
 			 struct tn_err *err)
 {
 	bool extended;
-	struct sess_table t;
+	struct sess_table t = {0};
 	int rc;
 
 	ts->pos++; /* DESCRIBE / DESC */

@@ -552,6 +552,84 @@ fail:
 	return rc;
 }
 
+/* CAST(x AS type) for the types whose SQLite affinity would mangle the
+ * value: STRING, VARCHAR(n), CHAR(n) and DATE, TIMESTAMP are NUMERIC to
+ * SQLite ('007' becomes 7, '2024-06-01' 2024) and BINARY is not BLOB.
+ * One pending CAST: the tokens from its AS to its closing parenthesis are
+ * replaced by `as` (the CAST keyword itself by `fn` when set). */
+struct cast_fix {
+	size_t as, close; /* token indexes */
+	const char *as_text;
+};
+
+/* The token index of the parenthesis closing the one at `open`, or 0. */
+static size_t closing_paren(const struct toks *ts, size_t open)
+{
+	int depth = 0;
+
+	for (size_t i = open; i < ts->n; i++) {
+		const struct sql_token *t = &ts->t[i];
+
+		if (t->kind != SQL_TOK_OP || t->len != 1)
+			continue;
+		if (ts->text[t->start] == '(')
+			depth++;
+		else if (ts->text[t->start] == ')' && --depth == 0)
+			return i;
+	}
+	return 0;
+}
+
+static bool word_at(const struct toks *ts, size_t i, const char *w)
+{
+	const struct sql_token *t = &ts->t[i];
+
+	return (t->kind == SQL_TOK_KEYWORD || (t->kind == SQL_TOK_IDENT && !t->quoted)) &&
+	       t->len == strlen(w) && strncasecmp(ts->text + t->start, w, t->len) == 0;
+}
+
+/* At a CAST token (ts->pos): what replaces it (*fn, "" when it stays)
+ * and its "AS type" (fix). false when the CAST needs nothing. */
+static bool cast_rewrite(const struct toks *ts, const char **fn, struct cast_fix *fix)
+{
+	static const struct {
+		const char *type, *fn, *as;
+	} map[] = {
+		{"STRING", "", " AS TEXT"},	  {"VARCHAR", "", " AS TEXT"},
+		{"CHAR", "", " AS TEXT"},	  {"BINARY", "", " AS BLOB"},
+		{"DATE", "to_date", ""},	  {"TIMESTAMP", "to_timestamp", ""},
+		{"TIMESTAMP_NTZ", "to_timestamp", ""}, {"TIMESTAMP_LTZ", "to_timestamp", ""},
+	};
+	size_t open = ts->pos + 1, close, as = 0;
+	int depth = 0;
+
+	if (!word_at(ts, ts->pos, "CAST") || open >= ts->n || ts->t[open].kind != SQL_TOK_OP ||
+	    ts->text[ts->t[open].start] != '(' || (close = closing_paren(ts, open)) == 0)
+		return false;
+	for (size_t i = open + 1; i < close && as == 0; i++) {
+		const struct sql_token *t = &ts->t[i];
+
+		if (t->kind == SQL_TOK_OP && t->len == 1 && ts->text[t->start] == '(')
+			depth++;
+		else if (t->kind == SQL_TOK_OP && t->len == 1 && ts->text[t->start] == ')')
+			depth--;
+		else if (depth == 0 && word_at(ts, i, "AS"))
+			as = i;
+	}
+	if (as == 0 || as + 1 >= close)
+		return false;
+	for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+		if (!word_at(ts, as + 1, map[k].type))
+			continue;
+		*fn = map[k].fn;
+		fix->as = as;
+		fix->close = close;
+		fix->as_text = map[k].as;
+		return true;
+	}
+	return false;
+}
+
 static const char *const from_enders[] = {
 	"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "WINDOW",
 	"QUALIFY", "SELECT", "SET", "VALUES", "RETURNING", "MINUS", NULL,
@@ -563,12 +641,36 @@ static int rewrite_into(struct rw *w, struct tn_err *err)
 	bool from_at[64] = {false};
 	bool fn_at[64] = {false}; /* the parentheses of a function call */
 	bool expect = false;
+	struct cast_fix casts[32];
+	size_t ncasts = 0;
 	int rc;
 
 	ts->pos = 0;
 	while (ts->pos < ts->n) {
 		const struct sql_token *t = tk_peek(ts, 0);
 		int d = w->depth < 63 ? w->depth : 63;
+		const char *fn;
+
+		if (ncasts > 0 && ts->pos == casts[ncasts - 1].as) {
+			/* the innermost pending CAST's "AS type" */
+			struct cast_fix *c = &casts[--ncasts];
+
+			copy_to(w, t->start);
+			mark(w, t->start);
+			tn_buf_puts(&w->out, c->as_text, NULL);
+			w->last = ts->t[c->close].start;
+			ts->pos = c->close;
+			continue;
+		}
+		if (ncasts < 32 && cast_rewrite(ts, &fn, &casts[ncasts])) {
+			if (fn[0] != '\0') {
+				copy_to(w, t->start);
+				mark(w, t->start);
+				tn_buf_puts(&w->out, fn, NULL);
+				w->last = t->start + t->len;
+			}
+			ncasts++;
+		}
 
 		if (expect) {
 			expect = false;

@@ -1021,31 +1021,11 @@ static int put_json(const struct cast *c, const cJSON *j, struct tn_vec *v, size
 		s.n = strlen(j->valuestring);
 		if (t->kind == TN_BINARY) {
 			/* canonical JSON holds binary as base64 */
-			size_t n = 0;
 			uint8_t *out = tn_arena_alloc(c->a, s.n + 1);
-			uint32_t acc = 0;
-			int bits = 0;
+			long n = tn_unbase64(s.p, s.n, out);
 
-			for (size_t k = 0; k < s.n; k++) {
-				int ch = (unsigned char)s.p[k], val;
-
-				if (ch == '=')
-					break;
-				val = ch >= 'A' && ch <= 'Z'   ? ch - 'A'
-				      : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
-				      : ch >= '0' && ch <= '9' ? ch - '0' + 52
-				      : ch == '+'	       ? 62
-				      : ch == '/'	       ? 63
-							       : -1;
-				if (val < 0)
-					goto mismatch;
-				acc = acc << 6 | (uint32_t)val;
-				bits += 6;
-				if (bits >= 8) {
-					bits -= 8;
-					out[n++] = (uint8_t)(acc >> bits);
-				}
-			}
+			if (n < 0)
+				goto mismatch;
 			((struct tn_bytes *)v->values)[i].ptr = out;
 			((struct tn_bytes *)v->values)[i].len = (uint32_t)n;
 			return TN_OK;

@@ -484,9 +484,87 @@ static int infer_files(struct vt *vt, struct tn_err *err)
 	return TN_OK;
 }
 
+/* schemaHints => 'a BIGINT, b DECIMAL(10,2)' (Auto Loader's option): these
+ * columns get these types whatever the files suggest (values that do not
+ * fit are rescued or an error), and hinted columns the files lack are
+ * added (null). Applied after inference; the rescued column stays last. */
+static int apply_hints(struct tn_schema *u, const char *hints, struct tn_err *err)
+{
+	const char *p = hints;
+
+	while (*p) {
+		const char *start, *end;
+		char *name, *type;
+		struct tn_type t;
+		int depth = 0;
+		size_t k = 0;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		if (*p == '`') {
+			end = strchr(p + 1, '`');
+			if (end == NULL)
+				return tn_err_set(err, TN_EINVAL, "read_files: schemaHints '%s': "
+						  "unterminated `name`", hints);
+			name = tn_strndup(p + 1, (size_t)(end - p - 1));
+			p = end + 1;
+		} else {
+			while (*p && *p != ' ')
+				p++;
+			name = tn_strndup(start, (size_t)(p - start));
+		}
+		while (*p == ' ')
+			p++;
+		start = p;
+		while (*p && (*p != ',' || depth > 0)) {
+			depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+			p++;
+		}
+		end = p;
+		while (end > start && end[-1] == ' ')
+			end--;
+		type = tn_strndup(start, (size_t)(end - start));
+		memset(&t, 0, sizeof(t));
+		if (name[0] == '\0' || sql_decltype_parse(type, &t) != 0) {
+			int rc = tn_err_set(err, TN_EINVAL,
+					    "read_files: schemaHints: '%s %s' is not 'column TYPE'",
+					    name, type);
+
+			free(name);
+			free(type);
+			return rc;
+		}
+		free(type);
+		while (k < u->ncols && strcasecmp(u->cols[k].name, name) != 0)
+			k++;
+		if (k == u->ncols) {
+			/* a new column goes before the rescued data column */
+			size_t at = u->ncols;
+
+			if (at > 0 && strcmp(u->cols[at - 1].name, TIO_RESCUED_COLUMN) == 0)
+				at--;
+			u->cols = tn_realloc(u->cols, (u->ncols + 1) * sizeof(*u->cols));
+			memmove(&u->cols[at + 1], &u->cols[at], (u->ncols - at) * sizeof(*u->cols));
+			memset(&u->cols[at], 0, sizeof(*u->cols));
+			u->cols[at].name = name;
+			u->cols[at].nullable = true;
+			u->ncols++;
+			k = at;
+		} else {
+			free(name);
+			tn_type_done(&u->cols[k].type);
+		}
+		u->cols[k].type = t;
+	}
+	return TN_OK;
+}
+
 static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *err)
 {
-	const char *fmt, *files = NULL;
+	const char *fmt, *files = NULL, *hints = NULL;
 	bool parquet;
 	int rc = TN_OK;
 
@@ -524,6 +602,8 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 		v = eq + 1;
 		if (tn_str_ieq(k, "files"))
 			files = v;
+		else if (tn_str_ieq(k, "schemaHints") && !parquet)
+			hints = v;
 		else if (parquet)
 			rc = tn_err_set(err, TN_EINVAL,
 					"read_files: Parquet takes no option but files ('%s')", k);
@@ -554,7 +634,7 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 		} else
 			rc = tn_err_set(err, TN_EINVAL,
 					"read_files: unknown option '%s' (header, delimiter, "
-					"infer_rows, rescuedDataColumn, files)",
+					"infer_rows, rescuedDataColumn, schemaHints, files)",
 					k);
 		*eq = '=';
 	}
@@ -569,6 +649,8 @@ static int connect_files(struct vt *vt, int argc, char **args, struct tn_err *er
 	if (parquet)
 		return connect_parquet_paths(vt, err);
 	rc = infer_files(vt, err);
+	if (rc == TN_OK && hints)
+		rc = apply_hints(&vt->own, hints, err);
 	if (rc != TN_OK)
 		return rc;
 	vt->sch = &vt->own;

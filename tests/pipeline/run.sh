@@ -4,7 +4,7 @@
 # incremental and exactly-once ingestion (also after SIGKILL), the event
 # log, --full-refresh, and errors refused before anything runs.
 . "$(dirname "$0")/../lib.sh"
-plan 30
+plan 32
 LH=$TEST_TMP/lh
 LAND=$TEST_TMP/land
 P=$LH/pipelines/sales
@@ -87,7 +87,7 @@ for i in $(seq 1 40); do land "k$i.csv" 50 $((1000 + i * 50)); done
 k=0
 for delay in 0.05 0.1 0.2 0.3 0.5; do
 	k=$((k + 1))
-	t pipeline run sales >/dev/null 2>&1 &
+	"$TARN_BIN" --lakehouse "$LH" pipeline run sales >/dev/null 2>&1 & # not t: $! must be tarn
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
@@ -141,6 +141,25 @@ v2=$(t sql --format csv -c "DESCRIBE HISTORY main.cdc.dim2 LIMIT 1" | tail -n 1 
 run t pipeline run --dataset changes cdc
 [ "$RC" = 0 ] && echo "$OUT" | grep -Eq '^changes +completed' && ! echo "$OUT" | grep -Eq '^dim2 +completed'
 ok $? "--dataset runs only that dataset"
+
+# Schema evolution (as Auto Loader): a later file's new column is added to
+# the table; a value that does not fit the type the earlier files gave
+# the column is rescued, not turned into a type change or a failed flow.
+E=$LH/pipelines/evolve
+mkdir -p "$E" "$TEST_TMP/evo"
+printf 'id,amount\n1,2.5\n2,3.5\n' >"$TEST_TMP/evo/1.csv"
+cat >"$E/a.sql" <<SQL
+CREATE OR REFRESH STREAMING TABLE raw
+AS SELECT * FROM STREAM read_files('$TEST_TMP/evo', format => 'csv');
+SQL
+run t pipeline run evolve
+printf 'id,amount,channel\n3,n/a,web\n4,4.5,shop\n' >"$TEST_TMP/evo/2.csv"
+run t pipeline run evolve
+got=$(rows "SELECT id, amount, channel, _rescued_data IS NOT NULL AND _rescued_data LIKE '%\"amount\":\"n/a\"%' FROM main.evolve.raw ORDER BY id")
+[ "$RC" = 0 ] && [ "$got" = "1,2.5,,0 2,3.5,,0 3,,web,1 4,4.5,shop,0 " ]
+ok $? "a new column is added, a value that does not fit is rescued ($got; $ERR)"
+ty=$(t sql --format csv -c "DESCRIBE TABLE main.evolve.raw" | grep -E '^(amount|channel),' | cut -d, -f1,2 | tr '\n' ' ')
+[ "$ty" = "amount,double channel,string " ]; ok $? "amount stays double, channel is string ($ty)"
 
 # Refused before anything runs: unknown reference, cycle, syntax error.
 for case in unknown cycle syntax; do

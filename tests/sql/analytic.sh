@@ -30,7 +30,7 @@ PQ=$TEST_TMP/pq
 mkdir -p "$PQ"
 : >"$TEST_TMP/prelude.sql"
 n=0
-for d in "$L"/warehouse/main/*/*/; do
+for d in "$L"/warehouse/main/{bronze,silver,gold}/*/; do
 	t=$(basename "$d")
 	s=$(basename "$(dirname "$d")")
 	"$TARN_BIN" cat --output "$PQ/$s.$t.parquet" "$d" 2>>"$TEST_TMP/err" && n=$((n + 1))

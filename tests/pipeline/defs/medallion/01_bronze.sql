@@ -2,7 +2,7 @@
 CREATE OR REFRESH STREAMING TABLE orders_bronze
 COMMENT 'orders as they land, one row per CSV line'
 TBLPROPERTIES ('quality' = 'bronze')
-AS SELECT *, _metadata.file_path AS source_file
+AS SELECT *
 FROM STREAM read_files('landing/orders/*.csv', format => 'csv', header => true);
 
 CREATE OR REFRESH STREAMING TABLE customers_cdc
