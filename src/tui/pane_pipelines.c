@@ -797,8 +797,10 @@ static const char *dur_text(int64_t ms, char *buf, size_t n)
 		snprintf(buf, n, "-");
 	else if (ms < 1000)
 		snprintf(buf, n, "%" PRId64 " ms", ms);
-	else
+	else if (ms < 100000)
 		snprintf(buf, n, "%.1f s", (double)ms / 1000.0);
+	else
+		snprintf(buf, n, "%.0f s", (double)ms / 1000.0);
 	return buf;
 }
 
@@ -921,14 +923,15 @@ static void draw_dag_line(struct pl_pane *p, struct tui_grid *g, int x0, int y, 
 	grid_puts(g, x, y, x0 + 1 + namew - x, f != NULL ? ss : ST_DEFAULT, d->name);
 	x = x0 + 1 + namew + 1;
 	x += grid_printf(g, x, y, end - x, ST_DIM, "%-10s ", kind_short(d));
-	x += grid_printf(g, x, y, end - x, ss, "%s %-10s", state_mark(st, g->ascii),
+	x += grid_printf(g, x, y, end - x, ss, "%s %-9s", state_mark(st, g->ascii),
 			 st != NULL		 ? st
 			 : sel_run(p) == &p->live ? "waiting"
 			 : sel_run(p) != NULL	 ? "-"
 						 : "");
 	if (f != NULL && f->status != NULL && (strcmp(f->status, "COMPLETED") == 0 ||
 					       strcmp(f->status, "FAILED") == 0)) {
-		tn_buf_printf(&m, NULL, " in %" PRId64 " out %" PRId64, f->read, f->written);
+		tn_buf_printf(&m, NULL, " %" PRId64 "%s%" PRId64, f->read, g->ascii ? "->" : "→",
+			      f->written);
 		if (f->dropped > 0)
 			tn_buf_printf(&m, NULL, " drop %" PRId64, f->dropped);
 		if (f->version >= 0)
@@ -950,7 +953,7 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 {
 	const struct pv_run *run = sel_run(p);
 	int namew = 0, y = r.y;
-	char ts[32], d[32];
+	char d[32];
 
 	if (p->open == NULL) {
 		draw_head(p, g, r.x, y, r.w, SEC_DAG, focused, "");
@@ -990,11 +993,12 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 	} else {
 		int x = r.x;
 
-		short_time(run->start, ts, sizeof(ts));
+		/* no time here: the runs list has it (and a line cut inside a
+		 * time or duration would not mask in the tests' screens) */
 		x += grid_printf(g, x, y, r.w, ST_DIM, "run %s ", run->id);
 		x += grid_puts(g, x, y, r.x + r.w - x, state_style(run->state), run->state);
-		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " %s %s%s", ts, dur_text(run->ms, d, sizeof(d)),
-			    run->full_refresh ? " (full refresh)" : "");
+		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " in %s%s",
+			    dur_text(run->ms, d, sizeof(d)), run->full_refresh ? ", full refresh" : "");
 		y++;
 	}
 	for (size_t i = 0; i < p->pl.n; i++) {
@@ -1006,6 +1010,9 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 	}
 	if (namew > r.w / 2)
 		namew = r.w / 2;
+	grid_printf(g, r.x + 1 + namew + 1, y++, r.x + r.w - (r.x + 1 + namew + 1), ST_DIM,
+		    "%-10s %-12s%s", "kind", "state",
+		    g->ascii ? "rows in->out, version" : "rows in→out, version");
 	scroll_to(p->cur_dag, &p->top_dag, r.y + r.h - y);
 	for (int i = 0; y + i < r.y + r.h && p->top_dag + (size_t)i < p->pl.n; i++) {
 		size_t k = p->top_dag + (size_t)i;
@@ -1217,7 +1224,8 @@ static void pl_draw(struct tui_pane *pane, struct tui_grid *g, struct tui_rect r
 		grid_puts(g, r.x, r.y, r.w, ST_DIM, "The Pipelines view needs more room (C-w z).");
 		return;
 	}
-	lw = r.w * 3 / 10 < 26 ? 26 : r.w * 3 / 10 > 40 ? 40 : r.w * 3 / 10;
+	/* the runs list's lines (time and duration) fit in 27 columns */
+	lw = r.w / 4 < 27 ? 27 : r.w / 4 > 36 ? 36 : r.w / 4;
 	th = r.h / 2 < 9 ? 9 : r.h / 2;
 	lh = (int)p->nlist + 1;
 	lh = lh < 3 ? 3 : lh > th / 2 ? th / 2 : lh;
