@@ -109,6 +109,17 @@ static bool log_exists(const char *lakehouse, const char *name)
 	return ok;
 }
 
+/* Durations under 100 s are all 6 columns wide ("0.08 s", "12.3 s"), as
+ * Results writes them: lines keep their shape whatever the time was. */
+static const char *dur_text(int64_t ms, char *buf, size_t n)
+{
+	if (ms < 0)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.*f s", ms < 10000 ? 2 : ms < 100000 ? 1 : 0, (double)ms / 1000.0);
+	return buf;
+}
+
 static void entries_free(struct entry *l, size_t n)
 {
 	for (size_t i = 0; l != NULL && i < n; i++) {
@@ -301,11 +312,13 @@ static void run_finish(struct tui_pjob *pj)
 {
 	struct rjob *j = (struct rjob *)pj;
 	struct pl_pane *p = j->p;
+	char d[32];
 
 	p->run = NULL;
 	live_clear(p);
 	if (j->rc == TN_OK)
-		app_status(p->base.app, "pipeline %s: COMPLETED in %.1f s", j->name, j->ms / 1000.0);
+		app_status(p->base.app, "pipeline %s: COMPLETED in %s", j->name,
+			   dur_text((int64_t)j->ms, d, sizeof(d)));
 	else if (j->rc == TN_ECANCELED)
 		app_error(p->base.app, "pipeline %s: cancelled", j->name);
 	else
@@ -791,19 +804,6 @@ static void short_time(const char *ts, char *buf, size_t n)
 		buf[10] = ' ';
 }
 
-static const char *dur_text(int64_t ms, char *buf, size_t n)
-{
-	if (ms < 0)
-		snprintf(buf, n, "-");
-	else if (ms < 1000)
-		snprintf(buf, n, "%" PRId64 " ms", ms);
-	else if (ms < 100000)
-		snprintf(buf, n, "%.1f s", (double)ms / 1000.0);
-	else
-		snprintf(buf, n, "%.0f s", (double)ms / 1000.0);
-	return buf;
-}
-
 /* Keep a list's cursor in its window of h rows. */
 static void scroll_to(size_t cur, size_t *top, int h)
 {
@@ -871,11 +871,14 @@ static void draw_list(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 static void draw_runs(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, bool focused)
 {
 	size_t n = nruns_shown(p);
-	char extra[32];
+	bool full = false;
+	char extra[64];
 
 	if (r.h < 2)
 		return;
-	snprintf(extra, sizeof(extra), n > 0 ? "  %zu" : "", n);
+	for (size_t i = 0; i < n; i++)
+		full |= run_at(p, i)->full_refresh;
+	snprintf(extra, sizeof(extra), n == 0 ? "" : full ? "  %zu  (* full refresh)" : "  %zu", n);
 	draw_head(p, g, r.x, r.y, r.w, SEC_RUNS, focused, extra);
 	if (n == 0) {
 		grid_puts(g, r.x + 1, r.y + 1, r.w - 1, ST_DIM,
@@ -892,15 +895,14 @@ static void draw_runs(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 
 		x += grid_puts(g, x, y, r.x + r.w - x, state_style(run->state),
 			       state_mark(run->state, g->ascii));
+		x += grid_puts(g, x, y, r.x + r.w - x, ST_WARN, run->full_refresh ? "*" : " ");
 		if (run == &p->live) {
 			grid_puts(g, x + 1, y, r.x + r.w - x - 1, ST_WARN, "running now");
 		} else {
 			short_time(run->start, ts, sizeof(ts));
 			x += 1 + grid_printf(g, x + 1, y, r.x + r.w - x - 1, ST_DIM, "%.16s", ts);
-			x += grid_printf(g, x, y, r.x + r.w - x, ST_DEFAULT, " %s",
-					 dur_text(run->ms, d, sizeof(d)));
-			if (run->full_refresh)
-				grid_puts(g, x, y, r.x + r.w - x, ST_WARN, " full");
+			grid_printf(g, x, y, r.x + r.w - x, ST_DEFAULT, " %s",
+				    dur_text(run->ms, d, sizeof(d)));
 		}
 		if (k == p->cur_run)
 			cursor_row(p, g, r.x, y, r.w, SEC_RUNS, focused);
@@ -997,8 +999,10 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 		 * time or duration would not mask in the tests' screens) */
 		x += grid_printf(g, x, y, r.w, ST_DIM, "run %s ", run->id);
 		x += grid_puts(g, x, y, r.x + r.w - x, state_style(run->state), run->state);
-		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " in %s%s",
-			    dur_text(run->ms, d, sizeof(d)), run->full_refresh ? ", full refresh" : "");
+		/* '*': a full refresh, as in the runs list */
+		if (run->full_refresh)
+			x += grid_puts(g, x, y, r.x + r.w - x, ST_WARN, "*");
+		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " in %s", dur_text(run->ms, d, sizeof(d)));
 		y++;
 	}
 	for (size_t i = 0; i < p->pl.n; i++) {
