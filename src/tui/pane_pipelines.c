@@ -116,7 +116,8 @@ static const char *dur_text(int64_t ms, char *buf, size_t n)
 	if (ms < 0)
 		snprintf(buf, n, "-");
 	else
-		snprintf(buf, n, "%.*f s", ms < 10000 ? 2 : ms < 100000 ? 1 : 0, (double)ms / 1000.0);
+		snprintf(buf, n, "%.*f s", ms < 10000 ? 2 : ms < 100000 ? 1 : 0,
+			 (double)ms / 1000.0);
 	return buf;
 }
 
@@ -376,8 +377,8 @@ bool pipelines_running(struct tui_pane *pane, char *buf, size_t n)
 			snprintf(buf, n, "pipeline %s: starting", j->name);
 		else
 			snprintf(buf, n, "pipeline %s: %s%s%zu/%zu flows, %.1f s", j->name,
-				 j->current ? j->current : "", j->current ? ", " : "", j->done, j->n,
-				 s);
+				 j->current ? j->current : "", j->current ? ", " : "", j->done,
+				 j->n, s);
 		pthread_mutex_unlock(&j->mu);
 	}
 	return true;
@@ -838,10 +839,8 @@ static void cursor_row(struct pl_pane *p, struct tui_grid *g, int x, int y, int 
 
 static void draw_list(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, bool focused)
 {
-	char extra[64];
-
-	snprintf(extra, sizeof(extra), "%s", p->list_loading && !p->list_loaded ? "  loading..." : "");
-	draw_head(p, g, r.x, r.y, r.w, SEC_LIST, focused, extra);
+	draw_head(p, g, r.x, r.y, r.w, SEC_LIST, focused,
+		  p->list_loading && !p->list_loaded ? "  loading..." : "");
 	if (p->list_error != NULL) {
 		grid_puts(g, r.x, r.y + 1, r.w, ST_ERROR, p->list_error);
 		return;
@@ -861,7 +860,8 @@ static void draw_list(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 
 		grid_printf(g, r.x + 1, y, nw, ST_DEFAULT, "%s", en->name);
 		grid_puts(g, r.x + r.w - sw, y, sw,
-			  en->error != NULL && en->state == NULL ? ST_ERROR : state_style(en->state),
+			  en->error != NULL && en->state == NULL ? ST_ERROR
+								 : state_style(en->state),
 			  st);
 		if (k == p->cur_list)
 			cursor_row(p, g, r.x, y, r.w, SEC_LIST, focused);
@@ -944,7 +944,8 @@ static void draw_dag_line(struct pl_pane *p, struct tui_grid *g, int x0, int y, 
 	tn_buf_reset(&m);
 	for (size_t i = 0; i < d->ndeps; i++)
 		if (d->deps[i] != l->parent)
-			tn_buf_printf(&m, NULL, "%s%s", m.len ? ", " : (g->ascii ? "  <- " : "  ← "),
+			tn_buf_printf(&m, NULL, "%s%s",
+				      m.len ? ", " : (g->ascii ? "  <- " : "  ← "),
 				      p->pl.ds[d->deps[i]].name);
 	if (m.len > 0)
 		grid_puts(g, x, y, end - x, ST_DIM, m.data);
@@ -988,7 +989,8 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 		}
 	}
 	if (run == NULL) {
-		grid_puts(g, r.x, y++, r.w, ST_DIM, p->ev_error != NULL ? p->ev_error : "never run");
+		grid_puts(g, r.x, y++, r.w, ST_DIM,
+			  p->ev_error != NULL ? p->ev_error : "never run");
 	} else if (run == &p->live) {
 		grid_puts(g, r.x, y++, r.w, ST_WARN, run->full_refresh ? "full refresh running"
 									  : "run in progress");
@@ -1002,7 +1004,8 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 		/* '*': a full refresh, as in the runs list */
 		if (run->full_refresh)
 			x += grid_puts(g, x, y, r.x + r.w - x, ST_WARN, "*");
-		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " in %s", dur_text(run->ms, d, sizeof(d)));
+		grid_printf(g, x, y, r.x + r.w - x, ST_DIM, " in %s",
+			    dur_text(run->ms, d, sizeof(d)));
 		y++;
 	}
 	for (size_t i = 0; i < p->pl.n; i++) {
@@ -1201,7 +1204,8 @@ static void draw_events(struct pl_pane *p, struct tui_grid *g, struct tui_rect r
 				 "%-*.*s ", lw, lw, e->level ? e->level : "");
 		x += grid_printf(g, x, y, end - x, ST_DEFAULT, "%-*.*s ", ew, ew,
 				 e->type ? e->type : "");
-		x += grid_printf(g, x, y, end - x, ST_IDENT, "%-*.*s ", fw, fw, e->flow ? e->flow : "");
+		x += grid_printf(g, x, y, end - x, ST_IDENT, "%-*.*s ", fw, fw,
+				 e->flow ? e->flow : "");
 		grid_puts(g, x, y, end - x, lv == PV_ERROR ? ST_ERROR : ST_DEFAULT,
 			  e->message ? e->message : "");
 		if (k == p->cur_ev)
@@ -1294,8 +1298,9 @@ static const char *need_pipeline(struct pl_pane *p, const char *what, struct tn_
 	if (p->cur_list < p->nlist)
 		return p->list[p->cur_list].name;
 	tn_err_set(err, TN_EINVAL, "%s: %s", what,
-		   p->list_loaded ? "the lakehouse has no pipelines (LAKEHOUSE/pipelines/NAME/*.sql)"
-				  : "the pipelines are still loading");
+		   p->list_loaded
+			   ? "the lakehouse has no pipelines (LAKEHOUSE/pipelines/NAME/*.sql)"
+			   : "the pipelines are still loading");
 	return NULL;
 }
 

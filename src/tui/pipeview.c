@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "base/alloc.h"
-#include "base/buf.h"
 #include "base/time.h"
 #include "tui/pipeview.h"
 
@@ -257,11 +256,12 @@ struct pv_run *pv_runs(const struct pipeline *p, const struct pv_event *ev, size
 		r = run_of(&runs, &n, p, e->update_id);
 		if (strcmp(e->type, "create_update") == 0) {
 			cJSON *d = e->details ? cJSON_Parse(e->details) : NULL;
+			const cJSON *cu = cJSON_GetObjectItemCaseSensitive(d, "create_update");
 
 			free(r->start);
 			r->start = e->time ? tn_strdup(e->time) : NULL;
-			r->full_refresh = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(d, "create_update"), "full_refresh"));
+			r->full_refresh =
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cu, "full_refresh"));
 			cJSON_Delete(d);
 		} else if (strcmp(e->type, "update_progress") == 0) {
 			cJSON *d = e->details ? cJSON_Parse(e->details) : NULL;
