@@ -187,7 +187,9 @@ static void test_expiry_and_rotation(void **state)
 	OK(share_recipient_get(c, "rot", &r, &e_));
 	assert_int_equal(r.old_expire_ms, 0);
 	share_recipient_done(&r);
+	free(t1);
 	assert_int_equal(share_recipient_rotate(c, "nobody", 0, 0, &t1, &err), TN_ENOENT);
+	assert_null(t1);
 	assert_int_equal(share_recipient_rotate(c, "rot", -1, 0, &t1, &err), TN_EINVAL);
 	/* a dropped recipient's token no longer works */
 	OK(share_recipient_drop(c, "rot", false, &e_));
