@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/alloc.h"
 
@@ -231,4 +232,27 @@ bool tn_utf8_valid(const void *p, size_t n)
 			return false;
 	}
 	return true;
+}
+
+int tn_mkdirs(const char *path, unsigned mode, struct tn_err *err)
+{
+	char *p = tn_strdup(path);
+	int ret = TN_OK;
+
+	for (char *s = p + 1;; s++) {
+		char save = *s;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+			ret = tn_err_sys(err, errno, "%s: cannot create the directory", p);
+			break;
+		}
+		*s = save;
+		if (save == '\0')
+			break;
+	}
+	free(p);
+	return ret;
 }

@@ -22,6 +22,9 @@ char *tn_str_trim(char *s);
 /* "a" + "/" + "b" without doubling the slash; caller frees. An empty a
  * yields a copy of b. */
 char *tn_path_join(const char *a, const char *b);
+/* mkdir -p: the directories of path that are missing, each made with
+ * mode (what exists is fine). */
+int tn_mkdirs(const char *path, unsigned mode, struct tn_err *err);
 /* The part after the last '/', borrowed from path. */
 const char *tn_path_base(const char *path);
 /* Parse a whole decimal integer (optional sign, no spaces, no trailing

@@ -82,12 +82,74 @@ static const char v2_logs[] =
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	LOG_TABLE("history");
 
+/* Version 3: Delta Sharing (share/): shares of tables, recipients (only a
+ * hash of each bearer token), which recipient may read which share, and
+ * the server's access log (append-only, like the audit log). */
+static const char v3_shares[] =
+	"CREATE TABLE shares ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" comment TEXT,"
+	" uuid TEXT NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL);"
+	"CREATE TABLE share_tables ("
+	" id INTEGER PRIMARY KEY,"
+	" share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,"
+	" schema_name TEXT NOT NULL COLLATE NOCASE,"
+	" name TEXT NOT NULL COLLATE NOCASE,"
+	" uuid TEXT NOT NULL,"
+	" table_name TEXT NOT NULL COLLATE NOCASE,"
+	" location TEXT NOT NULL,"
+	" comment TEXT,"
+	" partitions TEXT,"
+	" history INTEGER NOT NULL,"
+	" added_ms INTEGER NOT NULL,"
+	" UNIQUE (share_id, schema_name, name),"
+	" UNIQUE (share_id, table_name));"
+	"CREATE TABLE recipients ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" comment TEXT,"
+	" props TEXT,"
+	" token_hash TEXT NOT NULL,"
+	" token_expire_ms INTEGER NOT NULL,"
+	" old_hash TEXT,"
+	" old_expire_ms INTEGER NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" last_access_ms INTEGER NOT NULL);"
+	"CREATE TABLE share_grants ("
+	" share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,"
+	" recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (share_id, recipient_id)) WITHOUT ROWID;"
+	"CREATE INDEX share_grants_recipient ON share_grants (recipient_id);"
+	"CREATE TABLE share_audit ("
+	" id INTEGER PRIMARY KEY,"
+	" ts_ms INTEGER NOT NULL,"
+	" recipient TEXT,"
+	" method TEXT NOT NULL,"
+	" path TEXT NOT NULL,"
+	" share TEXT,"
+	" schema_name TEXT,"
+	" table_name TEXT,"
+	" version INTEGER,"
+	" files INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" error TEXT,"
+	" remote TEXT);"
+	"CREATE TRIGGER share_audit_no_update BEFORE UPDATE ON share_audit"
+	" BEGIN SELECT RAISE(ABORT, 'the share audit log is append-only'); END;"
+	"CREATE TRIGGER share_audit_no_delete BEFORE DELETE ON share_audit"
+	" BEGIN SELECT RAISE(ABORT, 'the share audit log is append-only'); END;";
+
 static const struct migration {
 	const char *sql;                               /* fixed DDL */
 	int (*fill)(struct cat *c, struct tn_err *err); /* then this, or NULL */
 } migrations[] = {
 	{v1_objects, v1_defaults},
 	{v2_logs, NULL},
+	{v3_shares, NULL},
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -93,6 +93,11 @@ int share_recipient_create(struct cat *c, const char *name, const char *comment,
 int share_recipient_drop(struct cat *c, const char *name, bool if_exists, struct tn_err *err);
 int share_recipient_list(struct cat *c, struct share_recipient **out, size_t *n,
 			 struct tn_err *err);
+/* One recipient (free its strings with share_recipient_done). TN_ENOENT
+ * with a near name. */
+int share_recipient_get(struct cat *c, const char *name, struct share_recipient *out,
+			struct tn_err *err);
+void share_recipient_done(struct share_recipient *r);
 /* ROTATE TOKEN: a new token; the old one stays valid for grace_s seconds
  * (0: revoked at once). */
 int share_recipient_rotate(struct cat *c, const char *name, int64_t grace_s, int64_t ttl_s,

@@ -180,6 +180,18 @@ static bool alias_follows(const struct toks *ts)
 	return true;
 }
 
+/* A temp table of the statement, by its quoted name (freed here). */
+static void emit_temp(struct rw *w, char *name, const char *alias, bool has_alias)
+{
+	tn_buf_puts(&w->out, "temp.", NULL);
+	tn_buf_puts(&w->out, name, NULL);
+	if (!has_alias) {
+		tn_buf_puts(&w->out, " AS ", NULL);
+		quote_ident(&w->out, alias);
+	}
+	free(name);
+}
+
 static int emit_table(struct rw *w, const char *module, struct tn_buf *args, const char *alias,
 		      bool has_alias, struct tn_err *err)
 {
@@ -188,13 +200,7 @@ static int emit_table(struct rw *w, const char *module, struct tn_buf *args, con
 
 	if (rc != TN_OK)
 		return rc;
-	tn_buf_puts(&w->out, "temp.", NULL);
-	tn_buf_puts(&w->out, name, NULL);
-	if (!has_alias) {
-		tn_buf_puts(&w->out, " AS ", NULL);
-		quote_ident(&w->out, alias);
-	}
-	free(name);
+	emit_temp(w, name, alias, has_alias);
 	return TN_OK;
 }
 
@@ -351,10 +357,23 @@ static int table_function(struct rw *w, const char *fname, bool *handled, struct
 	int rc;
 
 	*handled = false;
-	if (strcasecmp(fname, "read_files") != 0 && strcasecmp(fname, "table_changes") != 0)
+	if (strcasecmp(fname, "read_files") != 0 && strcasecmp(fname, "table_changes") != 0 &&
+	    strcasecmp(fname, "share_audit") != 0)
 		return TN_OK;
 	*handled = true;
 	rc = parse_fargs(ts, &a, err);
+	if (rc == TN_OK && strcasecmp(fname, "share_audit") == 0) {
+		char *name = NULL;
+
+		if (a.npos || a.nkv)
+			rc = tn_err_set(err, TN_EINVAL, "share_audit() takes no arguments");
+		if (rc == TN_OK)
+			rc = share_sql_audit_table(w->e, &name, err);
+		if (rc == TN_OK)
+			emit_temp(w, name, fname, alias_follows(ts));
+		fargs_done(&a);
+		return rc;
+	}
 	if (rc != TN_OK) {
 		fargs_done(&a);
 		return rc;

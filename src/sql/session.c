@@ -1296,6 +1296,8 @@ int tarn_exec(struct tarn_engine *e, const char *sql, size_t len, size_t *used,
 	if (first_is(&ts, queries) || tk_is_op(&ts, 0, "(")) {
 		query = true;
 		rc = run_query(e, &ts, r, err);
+	} else if (share_sql_match(&ts)) {
+		rc = stmt_share(e, &ts, r, err);
 	} else if (first_is(&ts, dml)) {
 		rc = stmt_dml(e, &ts, r, err);
 	} else if (tk_is_kw(&ts, 0, "MERGE")) {

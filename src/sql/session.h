@@ -258,6 +258,15 @@ int stmt_ddl(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, stru
 int stmt_dml(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err);
 int stmt_meta(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err);
 int stmt_merge(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err);
+/* Delta Sharing (share_sql.c): whether the statement at ts is one of
+ * CREATE/ALTER/DROP/DESCRIBE SHARE|RECIPIENT, GRANT|REVOKE SELECT ON
+ * SHARE, SHOW SHARES|RECIPIENTS|ALL IN SHARE|GRANTS ON SHARE|GRANTS TO
+ * RECIPIENT; and running it. */
+bool share_sql_match(const struct toks *ts);
+int stmt_share(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, struct tn_err *err);
+/* share_audit(): the sharing server's access log as a temp table of the
+ * statement (dropped with its other tables); *name its quoted name. */
+int share_sql_audit_table(struct tarn_engine *e, char **name, struct tn_err *err);
 
 /* Run a query (rewritten) and hand its batches to fn (schema inferred as
  * for results). */
