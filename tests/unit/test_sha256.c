@@ -75,25 +75,27 @@ static void test_hmac_rfc4231(void **state)
 		{"4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
 		 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 32},
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
-		 "dddddddddddddddddddddddddddddd",
+		 "dddddddddddddddddddddddddddddddddddddddddddddddddd"
+		 "dddddddddddddddddddddddddddddddddddddddddddddddddd",
 		 "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe", 32},
 		{"0102030405060708090a0b0c0d0e0f10111213141516171819",
-		 "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
-		 "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+		 "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+		 "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
 		 "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b", 32},
 		{"0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c",
 		 "546573742057697468205472756e636174696f6e", "a3b6167473100ee06e0c796c2955552b", 16},
 		/* keys longer than a block are hashed first */
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaa",
 		 "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579"
 		 "202d2048617368204b6579204669727374",
 		 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", 32},
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaa",
 		 "5468697320697320612074657374207573696e672061206c6172676572207468616e20626c"
 		 "6f636b2d73697a65206b657920616e642061206c6172676572207468616e20626c6f636b2d"
 		 "73697a6520646174612e20546865206b6579206e6565647320746f20626520686173686564"
