@@ -1,10 +1,10 @@
 /* sha256.c - SHA-256 (FIPS 180-4), HMAC-SHA256 (RFC 2104), hex, a
  * constant-time comparison and the kernel's random bytes. */
+#include "base/sha256.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
-
-#include "base/sha256.h"
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -19,34 +19,33 @@ static const uint32_t K[64] = {
 	0xc67178f2,
 };
 
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void compress(uint32_t h[8], const uint8_t b[64])
+static uint32_t ror(uint32_t x, unsigned n)
 {
-	uint32_t w[64], s[8];
+	return (x >> n) | (x << (32 - n));
+}
+
+static void compress(uint32_t h[8], const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, k;
 
 	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
-		       (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(s, h, sizeof(s));
+	a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = s[7] + (ROR(s[4], 6) ^ ROR(s[4], 11) ^ ROR(s[4], 25)) +
-			      ((s[4] & s[5]) ^ (~s[4] & s[6])) + K[i] + w[i];
-		uint32_t t2 = (ROR(s[0], 2) ^ ROR(s[0], 13) ^ ROR(s[0], 22)) +
-			      ((s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]));
+		uint32_t t1 = k + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) +
+			      K[i] + w[i];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
 
-		memmove(s + 1, s, 7 * sizeof(s[0]));
-		s[4] += t1;
-		s[0] = t1 + t2;
+		k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += s[i];
+	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
 void tn_sha256_init(struct tn_sha256 *c)
@@ -61,38 +60,46 @@ void tn_sha256_init(struct tn_sha256 *c)
 
 void tn_sha256_update(struct tn_sha256 *c, const void *p, size_t n)
 {
-	const uint8_t *b = p;
+	const uint8_t *s = p;
 
 	c->nbytes += n;
-	while (n > 0) {
+	if (c->used > 0) {
 		size_t take = 64 - c->used < n ? 64 - c->used : n;
 
-		memcpy(c->block + c->used, b, take);
-		c->used += take;
-		b += take;
-		n -= take;
-		if (c->used == 64) {
-			compress(c->h, c->block);
-			c->used = 0;
-		}
+		memcpy(c->block + c->used, s, take);
+		c->used += take, s += take, n -= take;
+		if (c->used < 64)
+			return;
+		compress(c->h, c->block);
+		c->used = 0;
 	}
+	for (; n >= 64; s += 64, n -= 64)
+		compress(c->h, s);
+	memcpy(c->block, s, n);
+	c->used = n;
 }
 
 void tn_sha256_final(struct tn_sha256 *c, uint8_t out[TN_SHA256_LEN])
 {
 	uint64_t bits = c->nbytes * 8;
-	uint8_t pad[72] = {0x80};
-	size_t npad = (c->used < 56 ? 56 : 120) - c->used;
 
+	c->block[c->used++] = 0x80;
+	if (c->used > 56) {
+		memset(c->block + c->used, 0, 64 - c->used);
+		compress(c->h, c->block);
+		c->used = 0;
+	}
+	memset(c->block + c->used, 0, 56 - c->used);
 	for (int i = 0; i < 8; i++)
-		pad[npad + i] = (uint8_t)(bits >> (56 - 8 * i));
-	tn_sha256_update(c, pad, npad + 8);
+		c->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	compress(c->h, c->block);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(c->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
 		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
 		out[4 * i + 3] = (uint8_t)c->h[i];
 	}
+	/* the state held key-derived material for HMAC: leave none behind */
 	memset(c, 0, sizeof(*c));
 }
 
@@ -111,23 +118,22 @@ void tn_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
 	uint8_t k[64] = {0}, pad[64], inner[TN_SHA256_LEN];
 	struct tn_sha256 c;
 
-	if (keylen > sizeof(k))
+	if (keylen > 64)
 		tn_sha256(key, keylen, k);
 	else if (keylen > 0)
 		memcpy(k, key, keylen);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x36;
 	tn_sha256_init(&c);
-	tn_sha256_update(&c, pad, sizeof(pad));
+	tn_sha256_update(&c, pad, 64);
 	tn_sha256_update(&c, msg, n);
 	tn_sha256_final(&c, inner);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x5c;
 	tn_sha256_init(&c);
-	tn_sha256_update(&c, pad, sizeof(pad));
+	tn_sha256_update(&c, pad, 64);
 	tn_sha256_update(&c, inner, sizeof(inner));
 	tn_sha256_final(&c, out);
-	/* the key is a secret: leave no copy on the stack */
 	explicit_bzero(k, sizeof(k));
 	explicit_bzero(pad, sizeof(pad));
 	explicit_bzero(inner, sizeof(inner));
@@ -167,8 +173,7 @@ int tn_random_bytes(void *out, size_t n)
 				continue;
 			return -1;
 		}
-		p += got;
-		n -= (size_t)got;
+		p += got, n -= (size_t)got;
 	}
 	return 0;
 }

@@ -285,6 +285,26 @@ const struct cli_cmd cli_commands[] = {
 	 "                      then read everything again\n"
 	 "      --dataset X     run only dataset X\n",
 	 cli_cmd_pipeline},
+	{"share", "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--public-url URL]",
+	 "serve the lakehouse's shares to recipients over the Delta Sharing protocol",
+	 "Serves every share (CREATE SHARE, GRANT ... TO RECIPIENT) over the open\n"
+	 "Delta Sharing protocol: recipients list shares, schemas and tables, read\n"
+	 "versions, metadata, files (and, for tables shared WITH HISTORY, older\n"
+	 "versions and the change data feed) with any Delta Sharing client, using\n"
+	 "the bearer token of their profile file. Data files are served by the\n"
+	 "server itself at URLs signed with LAKEHOUSE/shares/server.key (made on\n"
+	 "first start). Every request is audited. Runs until SIGINT or SIGTERM;\n"
+	 "prints the address it listens on to stderr.\n"
+	 "Options of serve:\n"
+	 "      --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0:\n"
+	 "                          any free port)\n"
+	 "      --tls-cert F        serve HTTPS with this PEM certificate ...\n"
+	 "      --tls-key F         ... and this PEM private key\n"
+	 "      --public-url URL    the endpoint as recipients reach it, for file URLs\n"
+	 "                          (default: from --listen); its path is the prefix\n"
+	 "      --url-ttl SECONDS   how long signed file URLs stay valid (default 3600)\n"
+	 "  -L, --lakehouse DIR     the lakehouse (also before the command)\n",
+	 cli_cmd_share},
 	{"sql", "[-c SQL | -f FILE] [--format F] [--continue] [--lakehouse DIR]",
 	 "run SQL on the lakehouse: a shell on a terminal, a script otherwise",
 	 "With a terminal on stdin and stdout and neither -c nor -f, an interactive\n"

@@ -30,6 +30,7 @@ int cli_cmd_checkpoint(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_sql(int argc, char **argv);
 int cli_cmd_pipeline(int argc, char **argv);
+int cli_cmd_share(int argc, char **argv);
 /* The workbench (cmd_tui.c): a global option at argv[*i] into o (1; *i
  * moves past its value), not one of its options (0), or a usage error
  * already printed (-1). */

@@ -184,6 +184,28 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		       const struct delta_scan_opts *opts, struct delta_scan **out,
 		       struct tn_err *err);
 
+/* ---- files for readers that fetch them themselves ---- */
+
+/* Which active files of a snapshot may hold rows matching p: the same
+ * pruning scans do, by partition values and statistics (physical names
+ * under column mapping). Files proven to hold none are skipped; for
+ * partition columns the answer is exact. TN_EINVAL for a column that is
+ * not in s's schema or a literal that is not of its type. */
+struct delta_filter;
+int delta_filter_open(const struct delta_snapshot *s, const struct delta_pred *p,
+		      struct delta_filter **out, struct tn_err *err);
+/* True when no row of file can match (file may come from any commit of
+ * the table with the snapshot's partition columns). */
+bool delta_filter_skip(const struct delta_filter *f, const struct delta_file *file);
+void delta_filter_free(struct delta_filter *f);
+/* A path as a log action writes it (URI-encoded), decoded. Caller frees. */
+char *delta_path_decode(const char *s);
+/* Call fn with each action (a JSON object) of commit v in log order;
+ * *ts_ms is the commit's timestamp (as delta_snapshot_timestamp's).
+ * TN_ENOENT when that commit's file is gone; stops at fn's first error. */
+int delta_commit_actions(struct delta_table *t, int64_t v, int64_t *ts_ms,
+			 int (*fn)(void *ctx, const cJSON *action), void *ctx, struct tn_err *err);
+
 /* ---- history ---- */
 
 struct delta_commit {

@@ -135,4 +135,21 @@ struct share_audit {
 };
 int share_audit_add(struct cat *c, const struct share_audit *a, struct tn_err *err);
 
+/* ------------------------------------------------------------ server */
+
+struct share_serve_opts {
+	const char *lakehouse;   /* NULL: the default lakehouse */
+	const char *listen;      /* ADDR:PORT (port 0: any), NULL: 127.0.0.1:8080 */
+	const char *tls_cert, *tls_key; /* PEM files, both or neither */
+	const char *public_url;  /* the endpoint recipients use, NULL: from listen */
+	int64_t url_ttl_s;       /* signed URLs' lifetime, 0: one hour */
+};
+
+/* Serve the lakehouse's shares until *stop is set (by a signal handler:
+ * the wait is pause()). Prints "tarn share serve: listening on ADDR:PORT,
+ * endpoint URL" on stderr once listening. */
+#include <signal.h>
+int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
+		struct tn_err *err);
+
 #endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# server.sh - `tarn share serve` end to end: a lakehouse with tables, a
+# share (a partition-filtered table WITH HISTORY, a plain one), a recipient
+# and a grant made in SQL; then client.py, the project's own protocol
+# client, checks every endpoint against the protocol and the 401/404/400/
+# 403 cases, path traversal, Range and the partition filter.
+. "$(dirname "$0")/../lib.sh"
+command -v python3 >/dev/null || skip_all "python3 is not installed"
+
+dir=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+lh="$dir/lh"
+"$TARN_BIN" -L "$lh" sql -c "
+CREATE TABLE main.default.sales (id INT, region STRING, amount DOUBLE) PARTITIONED BY (region);
+INSERT INTO main.default.sales VALUES (1, 'eu', 1.5), (2, 'us', 2.5), (3, 'eu', 3.0);
+INSERT INTO main.default.sales VALUES (4, 'us', 4.0), (5, 'eu', 5.0);
+CREATE TABLE main.default.plain (k INT, v STRING);
+INSERT INTO main.default.plain VALUES (1, 'a'), (2, 'b');
+CREATE SHARE s1 COMMENT 'first share';
+ALTER SHARE s1 ADD TABLE main.default.sales PARTITION (region = 'eu') AS pub.sales_eu WITH HISTORY;
+ALTER SHARE s1 ADD TABLE main.default.plain AS other.plain;
+CREATE SHARE hidden;
+CREATE RECIPIENT r1;
+GRANT SELECT ON SHARE s1 TO RECIPIENT r1;
+" >"$dir/setup.log" 2>&1 || { cat "$dir/setup.log"; echo "Bail out! setup failed"; exit 1; }
+profile="$lh/shares/recipients/r1.share"
+[ -f "$profile" ] || { echo "Bail out! no profile at $profile"; exit 1; }
+# a file outside every table, for the symlink test
+echo "secret" >"$dir/outside.txt"
+
+"$TARN_BIN" -L "$lh" share serve --listen 127.0.0.1:0 2>"$dir/serve.err" &
+pid=$!
+port=""
+for _ in $(seq 50); do
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$dir/serve.err")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+[ -n "$port" ] || { cat "$dir/serve.err"; echo "Bail out! the server did not start"; exit 1; }
+
+python3 "$TARN_SRCDIR/tests/share/client.py" "http://127.0.0.1:$port" "$profile" \
+	"$lh/warehouse/main/default/sales" "$dir/outside.txt" "$lh/shares/server.key" "$dir/serve.err"
