@@ -301,7 +301,8 @@ const struct cli_cmd cli_commands[] = {
 	 "      --tls-cert F        serve HTTPS with this PEM certificate ...\n"
 	 "      --tls-key F         ... and this PEM private key\n"
 	 "      --public-url URL    the endpoint as recipients reach it, for file URLs\n"
-	 "                          (default: from --listen); its path is the prefix\n"
+	 "                          (default: http://ADDR:PORT/delta-sharing from\n"
+	 "                          --listen); its path is the prefix\n"
 	 "      --url-ttl SECONDS   how long signed file URLs stay valid (default 3600)\n"
 	 "  -L, --lakehouse DIR     the lakehouse (also before the command)\n",
 	 cli_cmd_share},

@@ -504,8 +504,11 @@ int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 	} else {
 		bool v6 = strchr(host, ':') != NULL;
 
-		sv.srv.base_url = tn_asprintf("%s://%s%s%s:%d", cert ? "https" : "http",
-					      v6 ? "[" : "", host, v6 ? "]" : "", port);
+		/* the path recipients' profiles name by default
+		 * (tarn.share.endpoint) */
+		sv.srv.base_url = tn_asprintf("%s://%s%s%s:%d/delta-sharing",
+					      cert ? "https" : "http", v6 ? "[" : "", host,
+					      v6 ? "]" : "", port);
 	}
 	while (tn_str_endswith(sv.srv.base_url, "/"))
 		sv.srv.base_url[strlen(sv.srv.base_url) - 1] = '\0';

@@ -39,5 +39,5 @@ for _ in $(seq 50); do
 done
 [ -n "$port" ] || { cat "$dir/serve.err"; echo "Bail out! the server did not start"; exit 1; }
 
-python3 "$TARN_SRCDIR/tests/share/client.py" "http://127.0.0.1:$port" "$profile" \
+python3 "$TARN_SRCDIR/tests/share/client.py" "http://127.0.0.1:$port/delta-sharing" "$profile" \
 	"$lh/warehouse/main/default/sales" "$dir/outside.txt" "$lh/shares/server.key" "$dir/serve.err"
