@@ -350,30 +350,6 @@ const struct cat_principal *cat_principal_current(void)
 
 /* ---- open and close ---- */
 
-/* mkdir -p; what exists already is fine. */
-static int mkdirs(const char *dir, struct tn_err *err)
-{
-	char *p = tn_strdup(dir);
-	int ret = TN_OK;
-
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char save = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			ret = tn_err_sys(err, errno, "%s: cannot create the directory", p);
-			break;
-		}
-		*s = save;
-		if (save == '\0')
-			break;
-	}
-	free(p);
-	return ret;
-}
-
 /* Step st, waiting out SQLITE_BUSY for up to the busy timeout: switching
  * a new file to WAL mode and reading it while another process does the
  * same can be refused at once, without the busy handler. */
@@ -430,7 +406,7 @@ int cat_open(const char *dir, struct cat **out, struct tn_err *err)
 		free(c);
 		return tn_err_set(err, TN_EINVAL, "no lakehouse directory");
 	}
-	ret = mkdirs(dir, err);
+	ret = tn_mkdirs(dir, 0777, err);
 	if (ret != TN_OK)
 		goto fail;
 	abs = realpath(dir, NULL);
@@ -441,7 +417,7 @@ int cat_open(const char *dir, struct cat **out, struct tn_err *err)
 	c->dir = tn_strdup(abs);
 	free(abs);
 	wh = tn_path_join(c->dir, "warehouse");
-	ret = mkdirs(wh, err);
+	ret = tn_mkdirs(wh, 0777, err);
 	if (ret != TN_OK)
 		goto fail;
 	if (stat(c->dir, &sb) != 0) {

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -634,30 +633,6 @@ static bool cancelled(const struct run *r)
 	return r->o->cancel != NULL && *r->o->cancel != 0;
 }
 
-/* mkdir -p of a local directory. */
-static int make_dirs(const char *dir, struct tn_err *err)
-{
-	char *p = tn_strdup(dir);
-	int rc = TN_OK;
-
-	for (char *c = p + 1;; c++) {
-		if (*c != '/' && *c != '\0')
-			continue;
-		char save = *c;
-
-		*c = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			rc = tn_err_sys(err, errno, "mkdir %s", p);
-			break;
-		}
-		*c = save;
-		if (save == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 /* Move a staged file into place (a copy when rename cannot: another file
  * system). */
 static int move_file(struct store *st, const char *from, const char *to, struct tn_err *err)
@@ -694,7 +669,7 @@ static int fetch(struct run *r, const struct pl_dataset *d, const char *from, co
 	*rows = 0;
 	if (slash)
 		*slash = '\0';
-	rc = make_dirs(dir, err);
+	rc = tn_mkdirs(dir, 0777, err);
 	free(dir);
 	if (rc != TN_OK)
 		return rc;
@@ -704,7 +679,7 @@ static int fetch(struct run *r, const struct pl_dataset *d, const char *from, co
 		unlink(tmp);
 		free(*to);
 		*to = NULL;
-		*rows = rc == TN_OK ? 0 : *rows;
+		*rows = 0;
 	}
 	return rc;
 }
@@ -771,7 +746,7 @@ static int run_fetched(struct run *r, const struct pl_dataset *d, const char *ta
 			staged = tn_path_join(sdir, b.staged);
 			if (first != NULL) {
 				/* the batch fetched to make the table */
-				rc = make_dirs(sdir, err);
+				rc = tn_mkdirs(sdir, 0777, err);
 				if (rc == TN_OK)
 					rc = move_file(r->st, first, staged, err);
 				b.state = first_state;
