@@ -1,6 +1,7 @@
 /* buf.c - growable byte buffer with a size cap. */
 #include "base/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,4 +110,23 @@ char *tn_buf_detach(struct tn_buf *b, size_t *len)
 		*len = b->len;
 	tn_buf_init(b, b->max);
 	return p;
+}
+
+int tn_buf_read_file(struct tn_buf *b, const char *path, struct tn_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int rc = TN_OK;
+
+	if (f == NULL)
+		return tn_err_sys(err, errno, "%s", path);
+	while (rc == TN_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = tn_buf_append(b, chunk, n, err);
+	if (rc == TN_OK && ferror(f))
+		rc = tn_err_sys(err, errno, "%s", path);
+	fclose(f);
+	if (rc != TN_OK)
+		tn_err_prefix(err, "%s", path);
+	return rc;
 }

@@ -35,5 +35,7 @@ int tn_buf_vprintf(struct tn_buf *b, struct tn_err *err, const char *fmt, va_lis
 void tn_buf_reset(struct tn_buf *b);
 /* Take the bytes (NUL-terminated; caller frees) and leave b empty. */
 char *tn_buf_detach(struct tn_buf *b, size_t *len);
+/* Append the whole file at path (b's cap applies); errors name the file. */
+int tn_buf_read_file(struct tn_buf *b, const char *path, struct tn_err *err);
 
 #endif

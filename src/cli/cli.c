@@ -285,9 +285,10 @@ const struct cli_cmd cli_commands[] = {
 	 "                      then read everything again\n"
 	 "      --dataset X     run only dataset X\n",
 	 cli_cmd_pipeline},
-	{"share", "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--public-url URL]",
-	 "serve the lakehouse's shares to recipients over the Delta Sharing protocol",
-	 "Serves every share (CREATE SHARE, GRANT ... TO RECIPIENT) over the open\n"
+	{"share", "serve [--listen ADDR:PORT] [--tls-cert F --tls-key F] [--public-url URL]\n"
+	 "       | list PROFILE[#SHARE] | mount NAME PROFILE[#SHARE]",
+	 "serve the lakehouse's shares over Delta Sharing, or mount another's",
+	 "serve: serves every share (CREATE SHARE, GRANT ... TO RECIPIENT) over the open\n"
 	 "Delta Sharing protocol: recipients list shares, schemas and tables, read\n"
 	 "versions, metadata, files (and, for tables shared WITH HISTORY, older\n"
 	 "versions and the change data feed) with any Delta Sharing client, using\n"
@@ -304,7 +305,14 @@ const struct cli_cmd cli_commands[] = {
 	 "                          (default: http://ADDR:PORT/delta-sharing from\n"
 	 "                          --listen); its path is the prefix\n"
 	 "      --url-ttl SECONDS   how long signed file URLs stay valid (default 3600)\n"
-	 "  -L, --lakehouse DIR     the lakehouse (also before the command)\n",
+	 "  -L, --lakehouse DIR     the lakehouse (also before the command)\n"
+	 "list: the tables a profile file (a recipient's credential, from any Delta\n"
+	 "Sharing server) reaches, as share.schema.table; #SHARE: only that share.\n"
+	 "mount: CREATE CATALOG NAME USING SHARE 'PROFILE[#SHARE]': the share's\n"
+	 "tables become NAME.schema.table, read live from the server (files cached\n"
+	 "in LAKEHOUSE/.tarn/share-cache/NAME), with VERSION/TIMESTAMP AS OF and\n"
+	 "table_changes() when the provider shares history. Without #SHARE the\n"
+	 "profile must reach exactly one share. DROP CATALOG NAME unmounts it.\n",
 	 cli_cmd_share},
 	{"sql", "[-c SQL | -f FILE] [--format F] [--continue] [--lakehouse DIR]",
 	 "run SQL on the lakehouse: a shell on a terminal, a script otherwise",

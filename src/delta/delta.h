@@ -184,6 +184,31 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		       const struct delta_scan_opts *opts, struct delta_scan **out,
 		       struct tn_err *err);
 
+/* ---- tables known only by their actions (Delta Sharing) ---- */
+
+/* A snapshot of a table that lives elsewhere, from JSON-lines actions
+ * (protocol, metaData, add with absolute paths or file: URIs, deletion
+ * vectors 'p' at absolute paths): version and ts_ms are what its source
+ * says. root names it in messages. Scan it; never checkpoint it.
+ * TN_ECORRUPT for a malformed line or no protocol or metaData. */
+int delta_snapshot_from_actions(struct store *st, const char *root, int64_t version,
+				int64_t ts_ms, const char *text, size_t len,
+				struct delta_snapshot **out, struct tn_err *err);
+
+/* One commit known by its actions (JSON lines: add, remove, cdc). */
+struct delta_commit_text {
+	int64_t version, ts_ms;
+	const char *text;
+	size_t len;
+};
+/* The change data feed of commits known by their actions, in the order
+ * given, with meta (protocol and metaData lines) for the columns: as
+ * delta_changes_open. */
+int delta_changes_from_actions(struct store *st, const char *root, const char *meta,
+			       size_t meta_len, const struct delta_commit_text *c, size_t n,
+			       const struct delta_scan_opts *opts, struct delta_scan **out,
+			       struct tn_err *err);
+
 /* ---- files for readers that fetch them themselves ---- */
 
 /* Which active files of a snapshot may hold rows matching p: the same

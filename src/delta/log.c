@@ -1199,6 +1199,17 @@ int delta_snapshot_derive(struct store *st, const char *root, const struct delta
 	return replay_done(&r, rc, out);
 }
 
+int delta_snapshot_from_actions(struct store *st, const char *root, int64_t version,
+				int64_t ts_ms, const char *text, size_t len,
+				struct delta_snapshot **out, struct tn_err *err)
+{
+	int rc = delta_snapshot_derive(st, root, NULL, version, text, len, out, err);
+
+	if (rc == TN_OK)
+		(*out)->timestamp = ts_ms;
+	return rc;
+}
+
 int64_t delta_snapshot_version(const struct delta_snapshot *s)
 {
 	return s->version;

@@ -4,6 +4,7 @@
  * values filled in from the log, and deleted rows removed. */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -921,13 +922,53 @@ static void cdf_field(struct tn_field *f, const char *name, enum tn_kind kind)
 	}
 }
 
+/* A change-feed scan over snapshot s (taken: freed on failure too) with
+ * no items yet: the columns of s (or opts' projection) and the feed's. */
+static int changes_scan(struct delta_snapshot *s, const char *what,
+			const struct delta_scan_opts *opts, struct delta_scan **out,
+			struct tn_err *err)
+{
+	struct delta_scan *sc = NULL;
+	size_t n;
+	int rc = delta_scan_open(s, opts, &sc, err);
+
+	if (rc != TN_OK) {
+		delta_snapshot_free(s);
+		return rc;
+	}
+	sc->owns_snapshot = true;
+	if (sc->nhidden > 0) {
+		delta_scan_close(sc);
+		return tn_err_set(err, TN_EINVAL,
+				  "%s: a change-feed filter may only name the columns read", what);
+	}
+	sc->cdf = true;
+	free(sc->items);
+	sc->items = NULL;
+	sc->nitems = 0;
+	n = sc->out.ncols;
+	sc->out.cols = tn_reallocarray(sc->out.cols, n + 3, sizeof(*sc->out.cols));
+	cdf_field(&sc->out.cols[n], "_change_type", TN_STRING);
+	cdf_field(&sc->out.cols[n + 1], "_commit_version", TN_INT64);
+	cdf_field(&sc->out.cols[n + 2], "_commit_timestamp", TN_TIMESTAMP);
+	sc->out.ncols = n + 3;
+	sc->is_partition = tn_reallocarray(sc->is_partition, n + 3, sizeof(bool));
+	sc->src_col = tn_reallocarray(sc->src_col, n + 3, sizeof(int));
+	for (size_t i = n; i < n + 3; i++) {
+		sc->is_partition[i] = false;
+		sc->src_col[i] = -1;
+	}
+	*out = sc;
+	return TN_OK;
+}
+
 int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		       const struct delta_scan_opts *opts, struct delta_scan **out,
 		       struct tn_err *err)
 {
 	struct delta_snapshot *s = NULL;
 	struct delta_scan *sc = NULL;
-	size_t cap = 0, n;
+	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -947,40 +988,16 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 	if (rc == TN_OK)
 		rc = delta_snapshot_open(t, to, &s, err);
 	if (rc == TN_OK)
-		rc = delta_scan_open(s, opts, &sc, err);
-	if (rc != TN_OK) {
-		delta_snapshot_free(s);
+		rc = changes_scan(s, t->root, opts, &sc, err);
+	if (rc != TN_OK)
 		return rc;
-	}
-	sc->owns_snapshot = true;
-	if (sc->nhidden > 0) {
-		delta_scan_close(sc);
-		return tn_err_set(err, TN_EINVAL,
-				  "%s: a change-feed filter may only name the columns read", t->root);
-	}
-	sc->cdf = true;
-	free(sc->items);
-	sc->items = NULL;
-	sc->nitems = 0;
-	n = sc->out.ncols;
-	sc->out.cols = tn_reallocarray(sc->out.cols, n + 3, sizeof(*sc->out.cols));
-	cdf_field(&sc->out.cols[n], "_change_type", TN_STRING);
-	cdf_field(&sc->out.cols[n + 1], "_commit_version", TN_INT64);
-	cdf_field(&sc->out.cols[n + 2], "_commit_timestamp", TN_TIMESTAMP);
-	sc->out.ncols = n + 3;
-	sc->is_partition = tn_reallocarray(sc->is_partition, n + 3, sizeof(bool));
-	sc->src_col = tn_reallocarray(sc->src_col, n + 3, sizeof(int));
-	for (size_t i = n; i < n + 3; i++) {
-		sc->is_partition[i] = false;
-		sc->src_col[i] = -1;
-	}
 	for (int64_t v = from; rc == TN_OK && v <= to; v++) {
 		const char *name = delta_commit_file(t, v);
 		char *path = tn_path_join(t->log_dir, name);
 		struct commit_actions ca;
 
 		memset(&ca, 0, sizeof(ca));
-		ca.s = s;
+		ca.s = sc->s;
 		ca.where = name;
 		ca.err = err;
 		rc = delta_each_json_line(t, path, name, collect_line, &ca, err);
@@ -990,6 +1007,64 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		free(ca.removes);
 		free(ca.cdcs);
 		free(path);
+	}
+	if (rc != TN_OK) {
+		delta_scan_close(sc);
+		return rc;
+	}
+	sc->m.files_total = sc->nitems;
+	sc->m.files_skipped = 0;
+	*out = sc;
+	return TN_OK;
+}
+
+int delta_changes_from_actions(struct store *st, const char *root, const char *meta,
+			       size_t meta_len, const struct delta_commit_text *c, size_t n,
+			       const struct delta_scan_opts *opts, struct delta_scan **out,
+			       struct tn_err *err)
+{
+	struct delta_snapshot *s = NULL;
+	struct delta_scan *sc = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	rc = delta_snapshot_from_actions(st, root, n ? c[n - 1].version : 0, 0, meta, meta_len,
+					 &s, err);
+	if (rc == TN_OK)
+		rc = changes_scan(s, root, opts, &sc, err);
+	if (rc != TN_OK)
+		return rc;
+	for (size_t i = 0; rc == TN_OK && i < n; i++) {
+		struct commit_actions ca;
+		const char *p = c[i].text, *end = c[i].text + c[i].len;
+		char where[64];
+
+		snprintf(where, sizeof(where), "version %lld", (long long)c[i].version);
+		memset(&ca, 0, sizeof(ca));
+		ca.s = sc->s;
+		ca.where = where;
+		ca.err = err;
+		while (rc == TN_OK && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			if (len > 0) {
+				cJSON *j = cJSON_ParseWithLength(p, len);
+
+				rc = cJSON_IsObject(j) ? collect_line(&ca, j)
+						       : tn_err_set(err, TN_ECORRUPT,
+								    "%s: %s: a line is not a JSON object",
+								    root, where);
+				cJSON_Delete(j);
+			}
+			p = nl ? nl + 1 : end;
+		}
+		if (rc == TN_OK)
+			commit_items(sc, &ca, c[i].version, c[i].ts_ms, &cap);
+		free(ca.adds);
+		free(ca.removes);
+		free(ca.cdcs);
 	}
 	if (rc != TN_OK) {
 		delta_scan_close(sc);

@@ -152,4 +152,75 @@ struct share_serve_opts {
 int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 		struct tn_err *err);
 
+/* ------------------------------------------------------------ client */
+
+struct store;
+struct delta_snapshot;
+struct delta_scan;
+struct delta_scan_opts;
+
+/* A profile file (shareCredentialsVersion 1). */
+struct share_profile {
+	char *endpoint;   /* without a trailing '/' */
+	char *token;      /* the bearer token: never in messages or logs */
+	int64_t expire_ms; /* 0: none */
+};
+/* Read a profile. Errors name the file and never quote the token;
+ * TN_EPERM when the token expired (naming when). */
+int share_profile_read(const char *path, struct share_profile *out, struct tn_err *err);
+void share_profile_done(struct share_profile *p);
+
+/* A client of the server a profile names (libcurl, one connection kept
+ * alive). Data files are fetched into cache_dir (made when needed), one
+ * file per file id, resumed with Range after a broken transfer, retried
+ * on network errors, 429 and 5xx; URLs that expired are refreshed by
+ * asking the server again for the same version. */
+struct share_client;
+int share_client_open(const char *profile, const char *cache_dir, struct share_client **out,
+		      struct tn_err *err);
+void share_client_close(struct share_client *c);
+const char *share_client_endpoint(const struct share_client *c);
+
+/* A table of a remote share. */
+struct share_remote_table {
+	char *share, *schema, *name;
+};
+void share_remote_tables_free(struct share_remote_table *v, size_t n);
+/* The shares the profile may read (sorted by the server). */
+int share_client_shares(struct share_client *c, char ***names, size_t *n, struct tn_err *err);
+/* Every table of a share (list all tables, every page). */
+int share_client_tables(struct share_client *c, const char *share,
+			struct share_remote_table **out, size_t *n, struct tn_err *err);
+/* The table's current version (or the version at ts_ms when not 0). */
+int share_client_version(struct share_client *c, const char *share, const char *schema,
+			 const char *table, int64_t ts_ms, int64_t *version, struct tn_err *err);
+/* The table at a version (version < 0 and ts_ms == 0: the latest; ts_ms
+ * != 0: as of that time) as a snapshot whose files are local copies in
+ * the cache (st: the store to read them with). */
+int share_client_snapshot(struct share_client *c, struct store *st, const char *share,
+			  const char *schema, const char *table, int64_t version, int64_t ts_ms,
+			  struct delta_snapshot **out, struct tn_err *err);
+/* The change data feed from version `from` to `to` (< 0: the latest), as
+ * delta_changes_open gives it, from the server's changes. */
+int share_client_changes(struct share_client *c, struct store *st, const char *share,
+			 const char *schema, const char *table, int64_t from, int64_t to,
+			 const struct delta_scan_opts *opts, struct delta_scan **out,
+			 struct tn_err *err);
+
+/* A shared table's location in the catalog: "PROFILE#share.schema.table"
+ * (as Delta Sharing's clients name tables). Split into its parts (caller
+ * frees each); TN_EINVAL when it is not of that form. */
+int share_location_split(const char *loc, char **profile, char **share, char **schema,
+			 char **table, struct tn_err *err);
+
+/* CREATE CATALOG name USING SHARE 'PROFILE[#share]': list the share's
+ * tables over the network, then make the catalog (properties
+ * share.profile, share.name, share.endpoint), a schema per remote schema
+ * and a table per remote table (CAT_EXTERNAL, format "share", location
+ * as share_location_split reads it). Without #share the profile must
+ * reach exactly one share. Nothing is left behind on failure. *ntables
+ * gets how many tables were mounted. */
+int share_mount(struct cat *c, const char *catalog, const char *spec, const char *comment,
+		const char *owner, bool if_not_exists, size_t *ntables, struct tn_err *err);
+
 #endif

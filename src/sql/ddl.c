@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/str.h"
+#include "share/share.h"
 #include "sql/session.h"
 #include "sql/value.h"
 
@@ -727,6 +728,7 @@ static int stmt_create(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 		const char *c = NULL, *s = NULL;
 		struct delta_kv *props = NULL;
 		size_t nprops = 0;
+		char *share_spec = NULL;
 
 		if (!catalog)
 			ts->pos++;
@@ -752,9 +754,37 @@ static int stmt_create(struct tarn_engine *e, struct toks *ts, struct tarn_resul
 				tk_accept_kw(ts, "LOCATION");
 				rc = tk_string(ts, &ignored, err);
 				free(ignored);
+			} else if (catalog && share_spec == NULL && tk_accept_kw(ts, "USING")) {
+				rc = tk_expect_kw(ts, "SHARE", err);
+				if (rc == TN_OK)
+					rc = tk_string(ts, &share_spec, err);
 			} else {
-				rc = tk_error(ts, err, "expected COMMENT or WITH DBPROPERTIES");
+				rc = tk_error(ts, err, catalog ? "expected USING SHARE, COMMENT or WITH "
+								 "DBPROPERTIES"
+							       : "expected COMMENT or WITH DBPROPERTIES");
 			}
+		}
+		if (rc == TN_OK && share_spec != NULL) {
+			/* a remote share, mounted: its schemas and tables, no "default" */
+			size_t n = 0;
+
+			if (q.n != 1)
+				rc = tn_err_set(err, TN_EINVAL, "a catalog name has one part");
+			else
+				rc = share_mount(e->cat, q.part[0], share_spec, comment, e->user, ine, &n,
+						 err);
+			if (rc == TN_OK && nprops == 0)
+				r->message = msgf("created catalog %s: %zu table%s of a share", q.part[0],
+						  n, n == 1 ? "" : "s");
+			c = q.part[0];
+			for (size_t i = 0; rc == TN_OK && i < nprops; i++)
+				rc = cat_property_set(e->cat, CAT_KIND_CATALOG, c, NULL, NULL,
+						      props[i].key, props[i].value, err);
+			kv_free(props, nprops);
+			free(share_spec);
+			free(comment);
+			qname_done(&q);
+			return rc;
 		}
 		if (rc == TN_OK && catalog) {
 			if (q.n != 1)
@@ -851,6 +881,7 @@ static int stmt_drop(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		const char *c = NULL, *s = NULL;
 		struct cat_object *tabs = NULL;
 		size_t ntabs = 0;
+		char *share_cache = NULL;
 
 		if (catalog) {
 			c = q.part[0];
@@ -863,6 +894,22 @@ static int stmt_drop(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		}
 		if (rc == TN_ENOENT && if_exists)
 			rc = TN_OK;
+		/* a mounted share's catalog holds nothing of ours: no CASCADE
+		 * needed, and its cached files go */
+		if (rc == TN_OK && catalog) {
+			struct cat_kv *kv = NULL;
+			size_t nkv = 0;
+
+			if (cat_property_list(e->cat, CAT_KIND_CATALOG, c, NULL, NULL, &kv, &nkv,
+					      NULL) == TN_OK) {
+				for (size_t i = 0; i < nkv; i++)
+					if (strcmp(kv[i].key, "share.name") == 0)
+						share_cache = sess_share_cache(e, c);
+				cat_kv_free(kv, nkv);
+			}
+			if (share_cache != NULL)
+				cascade = true;
+		}
 		/* managed tables inside go with their data */
 		if (rc == TN_OK && cascade) {
 			struct cat_object *schemas = NULL;
@@ -886,6 +933,9 @@ static int stmt_drop(struct tarn_engine *e, struct toks *ts, struct tarn_result 
 		if (rc == TN_OK)
 			rc = catalog ? cat_catalog_drop(e->cat, c, if_exists, cascade, err)
 				     : cat_schema_drop(e->cat, c, s, if_exists, cascade, err);
+		if (rc == TN_OK && share_cache != NULL)
+			remove_tree(share_cache);
+		free(share_cache);
 		if (rc == TN_OK)
 			r->message = msgf("dropped %s %s%s%s", catalog ? "catalog" : "schema", c, s ? "." : "",
 					  s ? s : "");

@@ -158,7 +158,10 @@ static int dml_target(struct tarn_engine *e, struct toks *ts, struct sess_table 
 	if (rc != TN_OK)
 		return rc;
 	rc = sess_resolve(e, &q, CAT_PRIV_MODIFY, t, err);
-	if (rc == TN_OK && strcmp(t->format, "delta") != 0)
+	if (rc == TN_OK && strcmp(t->format, "share") == 0)
+		rc = tn_err_set(err, TN_EINVAL, "%s is a table of a share (read-only): it cannot be "
+				"changed here", t->display);
+	else if (rc == TN_OK && strcmp(t->format, "delta") != 0)
 		rc = tn_err_set(err, TN_EINVAL, "%s is a %s, not a Delta table: it cannot be changed",
 				t->display, strcmp(t->format, "view") == 0 ? "view" : t->format);
 	if (rc != TN_OK) {

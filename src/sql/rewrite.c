@@ -353,7 +353,7 @@ static int table_function(struct rw *w, const char *fname, bool *handled, struct
 	struct fargs a;
 	struct tn_buf args;
 	struct sess_table t;
-	bool has_alias;
+	bool has_alias, shared = false;
 	int rc;
 
 	*handled = false;
@@ -421,7 +421,8 @@ static int table_function(struct rw *w, const char *fname, bool *handled, struct
 			goto out;
 		}
 		rc = resolve_text(w->e, a.pos[0], CAT_PRIV_SELECT, &t, err);
-		if (rc == TN_OK && strcmp(t.format, "delta") != 0)
+		shared = rc == TN_OK && strcmp(t.format, "share") == 0;
+		if (rc == TN_OK && strcmp(t.format, "delta") != 0 && !shared)
 			rc = tn_err_set(err, TN_EINVAL, "table_changes: %s is not a Delta table", t.display);
 		if (rc == TN_OK)
 			rc = tn_parse_i64(a.pos[1], &from, "table_changes start version", err);
@@ -430,12 +431,22 @@ static int table_function(struct rw *w, const char *fname, bool *handled, struct
 		if (rc != TN_OK)
 			goto out;
 		sess_quote(&args, t.root);
+		if (shared) {
+			char *cache = sess_share_cache(w->e, t.catalog);
+
+			tn_buf_puts(&args, ", ", NULL);
+			sess_quote(&args, cache);
+			free(cache);
+		}
 		tn_buf_printf(&args, NULL, ", '%lld', '%lld'", (long long)from, (long long)to);
 	}
 	has_alias = alias_follows(ts);
 	tn_buf_putc(&args, '\0', NULL);
 	args.len--;
-	rc = emit_table(w, strcasecmp(fname, "read_files") == 0 ? "tarn_files" : "tarn_changes", &args,
+	rc = emit_table(w, strcasecmp(fname, "read_files") == 0 ? "tarn_files"
+			   : shared				 ? "tarn_share_changes"
+								 : "tarn_changes",
+			&args,
 			fname, has_alias, err);
 out:
 	sess_table_done(&t);
@@ -541,13 +552,22 @@ static int table_ref(struct rw *w, struct tn_err *err)
 		else
 			rc = emit_view(w, &t, q.part[q.n - 1], has_alias, err);
 	} else {
+		bool shared = strcmp(t.format, "share") == 0;
 		const char *module = strcmp(t.format, "delta") == 0     ? "tarn_delta"
 				     : strcmp(t.format, "parquet") == 0 ? "tarn_parquet"
+				     : shared				? "tarn_share"
 									: "tarn_files";
 
 		tn_buf_init(&args, 0);
 		sess_quote(&args, t.root);
-		if (vspec[0] && strcmp(module, "tarn_delta") != 0) {
+		if (shared) {
+			char *cache = sess_share_cache(w->e, t.catalog);
+
+			tn_buf_puts(&args, ", ", NULL);
+			sess_quote(&args, cache);
+			free(cache);
+		}
+		if (vspec[0] && strcmp(module, "tarn_delta") != 0 && !shared) {
 			rc = tn_err_set(err, TN_EINVAL, "%s is not a Delta table: it has no versions",
 					t.display);
 		} else {

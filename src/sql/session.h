@@ -267,6 +267,9 @@ int stmt_share(struct tarn_engine *e, struct toks *ts, struct tarn_result *r, st
 /* share_audit(): the sharing server's access log as a temp table of the
  * statement (dropped with its other tables); *name its quoted name. */
 int share_sql_audit_table(struct tarn_engine *e, char **name, struct tn_err *err);
+/* Where the files of a mounted share's tables are cached:
+ * LAKEHOUSE/.tarn/share-cache/<catalog, lower-cased>. Caller frees. */
+char *sess_share_cache(struct tarn_engine *e, const char *catalog);
 
 /* Run a query (rewritten) and hand its batches to fn (schema inferred as
  * for results). */

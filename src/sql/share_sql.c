@@ -1041,3 +1041,15 @@ int share_sql_audit_table(struct tarn_engine *e, char **name, struct tn_err *err
 		*name = tn_strdup(nm);
 	return rc;
 }
+
+char *sess_share_cache(struct tarn_engine *e, const char *catalog)
+{
+	char *low = tn_strdup(catalog), *dir;
+
+	for (char *p = low; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	dir = tn_asprintf("%s/.tarn/share-cache/%s", e->lakehouse, low);
+	free(low);
+	return dir;
+}

@@ -18,6 +18,7 @@
 #include "base/time.h"
 #include "io/textio.h"
 #include "parquet/parquet.h"
+#include "share/share.h"
 #include "sql/value.h"
 
 /* Rows an INSERT buffers before writing them into the transaction. */
@@ -25,7 +26,9 @@
 /* Rows a scan asks for per batch. */
 #define VT_BATCH_ROWS 8192
 
-enum vt_kind { VT_DELTA, VT_PARQUET, VT_CHANGES, VT_FILES, VT_BATCH };
+/* VT_SHARE and VT_SHARE_CHANGES connect as such and then scan as
+ * VT_DELTA and VT_CHANGES (with vt->shc set). */
+enum vt_kind { VT_DELTA, VT_PARQUET, VT_CHANGES, VT_FILES, VT_BATCH, VT_SHARE, VT_SHARE_CHANGES };
 
 struct vt;
 
@@ -62,6 +65,9 @@ struct vt {
 	struct delta_snapshot *snap; /* connect-time snapshot */
 	bool latest;
 	int64_t from, to;
+	/* tarn_share, tarn_share_changes: a table of a mounted share */
+	struct share_client *shc;
+	char *sh_share, *sh_schema, *sh_table;
 	/* tarn_parquet, tarn_files */
 	char **paths;
 	size_t npaths;
@@ -302,6 +308,66 @@ static int connect_changes(struct vt *vt, int argc, char **args, struct tn_err *
 	delta_scan_close(sc);
 	vt->sch = &vt->own;
 	vt->est_rows = 1e6;
+	return TN_OK;
+}
+
+/* A table of a mounted share: (location, cache directory [, 'v=N' |
+ * 'ts=MICROS']) for its rows, (location, cache directory, from, to) for
+ * its changes. The client stays open for the scans. */
+static int connect_share(struct vt *vt, int argc, char **args, bool changes,
+			 struct tn_err *err)
+{
+	struct sql_vtab_host *h = vt->m->host;
+	int64_t version = -1, ts = 0;
+	char *profile = NULL;
+	int rc;
+
+	if (changes ? argc != 4 : argc < 2 || argc > 3)
+		return tn_err_set(err, TN_EINVAL, "%s",
+				  changes ? "tarn_share_changes: expected (location, cache, from, to)"
+					  : "tarn_share: expected (location, cache [, 'v=N' | 'ts=MICROS'])");
+	vt->what = tn_strdup(args[0]);
+	rc = share_location_split(args[0], &profile, &vt->sh_share, &vt->sh_schema, &vt->sh_table,
+				  err);
+	if (rc == TN_OK && changes) {
+		rc = tn_parse_i64(args[2], &vt->from, "start version", err);
+		if (rc == TN_OK)
+			rc = tn_parse_i64(args[3], &vt->to, "end version", err);
+	} else if (rc == TN_OK && argc == 3) {
+		if (strncmp(args[2], "v=", 2) == 0)
+			rc = tn_parse_i64(args[2] + 2, &version, "version", err);
+		else if (strncmp(args[2], "ts=", 3) == 0)
+			rc = tn_parse_i64(args[2] + 3, &ts, "timestamp", err);
+		else
+			rc = tn_err_set(err, TN_EINVAL, "tarn_share: '%s' is neither 'v=N' nor 'ts=MICROS'",
+					args[2]);
+		if (rc == TN_OK && ts != 0 && ts / 1000 == 0)
+			ts = 1000; /* 0 means "latest" below: the epoch is before every commit anyway */
+	}
+	if (rc == TN_OK)
+		rc = share_client_open(profile, args[1], &vt->shc, err);
+	free(profile);
+	if (rc != TN_OK)
+		return rc;
+	if (changes) {
+		struct delta_scan *sc;
+
+		rc = share_client_changes(vt->shc, h->st, vt->sh_share, vt->sh_schema, vt->sh_table,
+					  vt->from, vt->to, NULL, &sc, err);
+		if (rc != TN_OK)
+			return rc;
+		tn_schema_copy(&vt->own, delta_scan_schema(sc));
+		delta_scan_close(sc);
+		vt->est_rows = 1e6;
+	} else {
+		rc = share_client_snapshot(vt->shc, h->st, vt->sh_share, vt->sh_schema, vt->sh_table,
+					   version, ts / 1000, &vt->snap, err);
+		if (rc != TN_OK)
+			return rc;
+		tn_schema_copy(&vt->own, delta_snapshot_schema(vt->snap));
+		vt->est_rows = snapshot_rows(vt->snap);
+	}
+	vt->sch = &vt->own;
 	return TN_OK;
 }
 
@@ -692,6 +758,10 @@ static void vt_free(struct vt *vt)
 		tn_batch_done(&vt->buf);
 	delta_snapshot_free(vt->snap);
 	delta_table_close(vt->t);
+	share_client_close(vt->shc);
+	free(vt->sh_share);
+	free(vt->sh_schema);
+	free(vt->sh_table);
 	for (size_t i = 0; i < vt->npaths; i++)
 		free(vt->paths[i]);
 	free(vt->paths);
@@ -718,6 +788,10 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, 
 	switch (kind) {
 	case VT_DELTA: rc = connect_delta(vt, nargs, args, &err); break;
 	case VT_CHANGES: rc = connect_changes(vt, nargs, args, &err); break;
+	case VT_SHARE: rc = connect_share(vt, nargs, args, false, &err), vt->kind = VT_DELTA; break;
+	case VT_SHARE_CHANGES:
+		rc = connect_share(vt, nargs, args, true, &err), vt->kind = VT_CHANGES;
+		break;
 	case VT_PARQUET: rc = connect_parquet(vt, nargs, args, &err); break;
 	case VT_FILES: rc = connect_files(vt, nargs, args, &err); break;
 	default: rc = connect_batch(vt, nargs, args, &err); break;
@@ -752,6 +826,8 @@ CONNECT_FN(connect_parquet_fn, VT_PARQUET)
 CONNECT_FN(connect_changes_fn, VT_CHANGES)
 CONNECT_FN(connect_files_fn, VT_FILES)
 CONNECT_FN(connect_batch_fn, VT_BATCH)
+CONNECT_FN(connect_share_fn, VT_SHARE)
+CONNECT_FN(connect_share_changes_fn, VT_SHARE_CHANGES)
 
 static int x_disconnect(sqlite3_vtab *base)
 {
@@ -1339,6 +1415,11 @@ static int open_delta(struct cur *c, const char *where, struct tn_err *err)
 			return rc;
 		o.where = c->pred;
 	}
+	if (vt->kind == VT_CHANGES && vt->shc != NULL) {
+		o.where = NULL;
+		return share_client_changes(vt->shc, h->st, vt->sh_share, vt->sh_schema,
+					    vt->sh_table, vt->from, vt->to, &o, &c->sc, err);
+	}
 	if (vt->kind == VT_CHANGES) {
 		o.where = NULL;
 		return delta_changes_open(vt->t, vt->from, vt->to, &o, &c->sc, err);
@@ -1565,6 +1646,10 @@ static int x_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite3_
 		tn_err_set(&err, TN_EUNSUPPORTED, "UPDATE through the virtual table is not supported");
 		return vt_fail(vt, &err);
 	}
+	if (vt->shc != NULL) {
+		tn_err_set(&err, TN_EUNSUPPORTED, "%s is a table of a share: read-only", vt->what);
+		return vt_fail(vt, &err);
+	}
 	if (vt->kind != VT_DELTA || !vt->latest) {
 		tn_err_set(&err, TN_EUNSUPPORTED, "%s is read-only%s", vt->what,
 			   vt->kind == VT_DELTA ? " at an earlier version" : "");
@@ -1679,6 +1764,8 @@ READONLY_MODULE(mod_parquet, connect_parquet_fn);
 READONLY_MODULE(mod_changes, connect_changes_fn);
 READONLY_MODULE(mod_files, connect_files_fn);
 READONLY_MODULE(mod_batch, connect_batch_fn);
+READONLY_MODULE(mod_share, connect_share_fn);
+READONLY_MODULE(mod_share_changes, connect_share_changes_fn);
 
 static void vmod_release(void *p)
 {
@@ -1703,7 +1790,9 @@ int sql_vtab_register(sqlite3 *db, struct sql_vtab_host *host, struct tn_err *er
 		    {"tarn_parquet", &mod_parquet},
 		    {"tarn_changes", &mod_changes},
 		    {"tarn_files", &mod_files},
-		    {"tarn_batch", &mod_batch}};
+		    {"tarn_batch", &mod_batch},
+		    {"tarn_share", &mod_share},
+		    {"tarn_share_changes", &mod_share_changes}};
 	struct vmod *m = tn_calloc(1, sizeof(*m));
 
 	m->host = host;
