@@ -962,6 +962,19 @@ static int changes_scan(struct delta_snapshot *s, const char *what,
 	return TN_OK;
 }
 
+/* The end of a change-feed scan's making: closed on failure. */
+static int changes_done(struct delta_scan *sc, int rc, struct delta_scan **out)
+{
+	if (rc != TN_OK) {
+		delta_scan_close(sc);
+		return rc;
+	}
+	sc->m.files_total = sc->nitems;
+	sc->m.files_skipped = 0;
+	*out = sc;
+	return TN_OK;
+}
+
 int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		       const struct delta_scan_opts *opts, struct delta_scan **out,
 		       struct tn_err *err)
@@ -1008,14 +1021,7 @@ int delta_changes_open(struct delta_table *t, int64_t from, int64_t to,
 		free(ca.cdcs);
 		free(path);
 	}
-	if (rc != TN_OK) {
-		delta_scan_close(sc);
-		return rc;
-	}
-	sc->m.files_total = sc->nitems;
-	sc->m.files_skipped = 0;
-	*out = sc;
-	return TN_OK;
+	return changes_done(sc, rc, out);
 }
 
 int delta_changes_from_actions(struct store *st, const char *root, const char *meta,
@@ -1066,12 +1072,5 @@ int delta_changes_from_actions(struct store *st, const char *root, const char *m
 		free(ca.removes);
 		free(ca.cdcs);
 	}
-	if (rc != TN_OK) {
-		delta_scan_close(sc);
-		return rc;
-	}
-	sc->m.files_total = sc->nitems;
-	sc->m.files_skipped = 0;
-	*out = sc;
-	return TN_OK;
+	return changes_done(sc, rc, out);
 }

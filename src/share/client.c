@@ -271,6 +271,32 @@ static int resp_error(struct share_client *c, const char *what, struct resp *r,
 	return rc;
 }
 
+/* The handle reset for one transfer of url into r (the connection to
+ * the server stays open across resets). */
+static void prepare(struct share_client *c, const char *url, struct resp *r)
+{
+	CURL *k = c->curl;
+
+	curl_easy_reset(k);
+	tn_buf_reset(&r->body);
+	r->status = 0;
+	r->table_version = -1;
+	r->written = 0;
+	r->failed_write = false;
+	r->ranged = false;
+	curl_easy_setopt(k, CURLOPT_URL, url);
+	curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(k, CURLOPT_USERAGENT, "tarn/" PACKAGE_VERSION " Delta-Sharing");
+	curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
+	c->errbuf[0] = '\0';
+}
+
 /* Send one request to the server (path under the endpoint; body: a JSON
  * POST body or NULL for GET) with retries; r holds the answer. Non-2xx
  * answers are errors (TN_EPERM for 401/403, TN_ENOENT for 404). */
@@ -290,23 +316,10 @@ static int api(struct share_client *c, const char *path, const char *body, struc
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		CURL *k = c->curl;
 
-		curl_easy_reset(k);
-		tn_buf_reset(&r->body);
-		r->status = 0;
-		r->table_version = -1;
 		r->fd = -1;
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
-		curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 10L);
+		prepare(c, url, r);
 		curl_easy_setopt(k, CURLOPT_TIMEOUT, 120L);
-		curl_easy_setopt(k, CURLOPT_USERAGENT, "tarn/" PACKAGE_VERSION " Delta-Sharing");
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
-		curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
 		if (body) {
 			curl_easy_setopt(k, CURLOPT_POST, 1L);
 			curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
@@ -638,24 +651,10 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 			cc = CURLE_OK;
 			break;
 		}
-		curl_easy_reset(k);
-		tn_buf_reset(&r.body);
-		r.status = 0;
-		r.written = 0;
-		r.failed_write = false;
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->errbuf);
-		curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 10L);
+		prepare(c, url, &r);
 		/* no overall timeout for large files: give up when it stalls */
 		curl_easy_setopt(k, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		curl_easy_setopt(k, CURLOPT_LOW_SPEED_TIME, 30L);
-		curl_easy_setopt(k, CURLOPT_USERAGENT, "tarn/" PACKAGE_VERSION " Delta-Sharing");
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, &r);
-		curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(k, CURLOPT_HEADERDATA, &r);
 		r.ranged = have > 0;
 		if (have > 0) {
 			snprintf(range, sizeof(range), "%lld-", (long long)have);
