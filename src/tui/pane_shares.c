@@ -789,7 +789,7 @@ static void draw_share_details(struct sh_pane *p, struct tui_grid *g, struct tui
 			       bool focused)
 {
 	const struct sshare *s = sel_share(p);
-	int y = r.y, end = r.x + r.w, nw = 4, ow = 6, fw = 8;
+	int y = r.y, end = r.x + r.w, nw = 4, fw = 8;
 	struct tn_buf b = TN_BUF_INIT;
 	char extra[32];
 
@@ -814,26 +814,26 @@ static void draw_share_details(struct sh_pane *p, struct tui_grid *g, struct tui
 	y++;
 	if (s->nt == 0)
 		grid_puts(g, r.x + 1, y, r.w - 1, ST_DIM, "none: a adds a table");
+	/* the name, what rows, history; the lakehouse table last (cut first) */
 	for (size_t i = 0; i < s->nt; i++) {
-		int l = (int)strlen(s->t[i].name), o = (int)strlen(s->t[i].object);
+		int l = (int)strlen(s->t[i].name);
 		int f = s->t[i].parts != NULL ? (int)strlen(s->t[i].parts) : 8;
 
 		nw = l > nw ? l : nw;
-		ow = o > ow ? o : ow;
 		fw = f > fw ? f : fw;
 	}
-	nw = nw > r.w / 3 ? r.w / 3 : nw;
-	ow = ow > r.w / 3 ? r.w / 3 : ow;
+	nw = nw > 32 ? 32 : nw;
+	fw = fw > 28 ? 28 : fw;
 	for (size_t i = 0; i < s->nt && y < r.y + r.h; i++, y++) {
 		const struct stab *t = &s->t[i];
 		int x = r.x + 1;
 
 		x += grid_printf(g, x, y, end - x, ST_DEFAULT, "%-*.*s ", nw, nw, t->name);
-		x += grid_printf(g, x, y, end - x, ST_DIM, "%-*.*s ", ow, ow, t->object);
-		x += grid_printf(g, x, y, end - x, t->parts ? ST_WARN : ST_DIM, "%-*s ", fw,
+		x += grid_printf(g, x, y, end - x, t->parts ? ST_WARN : ST_DIM, "%-*.*s ", fw, fw,
 				 t->parts ? t->parts : "all rows");
-		grid_puts(g, x, y, end - x, t->history ? ST_OK : ST_DIM,
-			  t->history ? "history" : "no history");
+		x += grid_printf(g, x, y, end - x, t->history ? ST_OK : ST_DIM, "%-7s ",
+				 t->history ? "history" : "latest");
+		grid_printf(g, x, y, end - x, ST_DIM, "%s %s", g->ascii ? "<-" : "←", t->object);
 		if (i == p->cur_tb)
 			cursor_row(p, g, r.x, y, r.w, SEC_TABLES, focused);
 	}
