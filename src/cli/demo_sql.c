@@ -1,8 +1,9 @@
 /* demo_sql.c - the SQL script of `tarn demo`: a bronze/silver/gold sales
  * lakehouse with comments, properties and a real history (appends, a
  * self-reading append, UPDATE, DELETE, MERGE, OPTIMIZE with Z-order,
- * INSERT OVERWRITE, CREATE OR REPLACE ... AS SELECT), all through the
- * engine.
+ * INSERT OVERWRITE, CREATE OR REPLACE ... AS SELECT), and a Delta Share for
+ * a partner (a partition-filtered table, a table with history, a
+ * recipient), all through the engine.
  *
  * Rows come from SQLite recursive CTEs. Their "randomness" is arithmetic,
  * so every build makes the same rows: H(P, x) is a 20-bit multiplicative
@@ -352,6 +353,16 @@ static const struct demo_step steps[] = {
 	 "  'review' = 'prices change monthly');\n"
 	 "COMMENT ON TABLE main.gold.daily_sales IS\n"
 	 "  'Revenue per day and region, cancelled orders left out; rebuilt after each load';\n"},
+
+	{"a Delta Share for a partner: partner_sales, read by recipient acme",
+	 "CREATE SHARE partner_sales COMMENT 'Sales data for Acme, our reseller in Europe';\n"
+	 "ALTER SHARE partner_sales ADD TABLE main.silver.orders COMMENT 'European orders only'\n"
+	 "  PARTITION (region = 'Europe') AS sales.orders_europe;\n"
+	 "ALTER SHARE partner_sales ADD TABLE main.gold.daily_sales\n"
+	 "  COMMENT 'Revenue per day and region, with its history' AS sales.daily_sales\n"
+	 "  WITH HISTORY;\n"
+	 "CREATE RECIPIENT acme COMMENT 'Acme GmbH, reseller in Europe';\n"
+	 "GRANT SELECT ON SHARE partner_sales TO RECIPIENT acme;\n"},
 };
 
 static const struct demo_table tables[] = {

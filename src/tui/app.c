@@ -27,7 +27,8 @@
 /* A replay step that has not settled by then is a hung engine or pane. */
 #define REPLAY_STEP_TIMEOUT_MS 120000
 
-static const char *const view_names[VIEW_COUNT] = {"Workbench", "History", "Pipelines"};
+static const char *const view_names[VIEW_COUNT] = {"Workbench", "History", "Pipelines",
+						   "Shares"};
 
 static void mark(struct tui_app *app)
 {
@@ -75,11 +76,13 @@ void app_redraw(struct tui_app *app)
 
 /* ---------------------------------------------------------------- focus */
 
-/* The view a pane is in: History and Pipelines have one pane each. */
+/* The view a pane is in: History, Pipelines and Shares have one pane each. */
 static enum tui_view view_of(enum tui_pane_id id)
 {
-	return id == PANE_HISTORY ? VIEW_HISTORY
-	       : id == PANE_PIPELINES ? VIEW_PIPELINES : VIEW_WORKBENCH;
+	return id == PANE_HISTORY     ? VIEW_HISTORY
+	       : id == PANE_PIPELINES ? VIEW_PIPELINES
+	       : id == PANE_SHARES    ? VIEW_SHARES
+				      : VIEW_WORKBENCH;
 }
 
 static bool pane_in_view(const struct tui_app *app, enum tui_pane_id id)
@@ -105,9 +108,13 @@ void app_view(struct tui_app *app, enum tui_view v)
 		return;
 	app->view = v;
 	app->focus = v == VIEW_HISTORY	   ? PANE_HISTORY
-		     : v == VIEW_PIPELINES ? PANE_PIPELINES : app_priv(app)->wb_focus;
+		     : v == VIEW_PIPELINES ? PANE_PIPELINES
+		     : v == VIEW_SHARES	   ? PANE_SHARES
+					   : app_priv(app)->wb_focus;
 	if (v == VIEW_PIPELINES && app->pane[PANE_PIPELINES] != NULL)
 		pipelines_show(app->pane[PANE_PIPELINES]);
+	if (v == VIEW_SHARES && app->pane[PANE_SHARES] != NULL)
+		shares_show(app->pane[PANE_SHARES]);
 	mark(app);
 }
 
@@ -144,6 +151,12 @@ int app_ask(struct tui_app *app, const char *action, const char *label, const ch
 void app_show_text(struct tui_app *app, const char *title, const char *text)
 {
 	open_overlay(app, overlay_text_new(title, text));
+}
+
+void app_show_credential(struct tui_app *app, const char *title, const char *text,
+			 const char *secret, const char *copy)
+{
+	open_overlay(app, overlay_credential_new(title, text, secret, copy));
 }
 
 /* -------------------------------------------------------------- actions */
@@ -327,6 +340,14 @@ static int act_view_pipelines(struct tui_app *app, const char *arg, struct tn_er
 	return TN_OK;
 }
 
+static int act_view_shares(struct tui_app *app, const char *arg, struct tn_err *err)
+{
+	(void)arg;
+	(void)err;
+	app_view(app, VIEW_SHARES);
+	return TN_OK;
+}
+
 static int act_cancel(struct tui_app *app, const char *arg, struct tn_err *err)
 {
 	struct tui_pane *res = app->pane[PANE_RESULTS];
@@ -404,6 +425,8 @@ static const struct tui_action app_actions[] = {
 	 "C-w 2, M-2", act_view_hist, false},
 	{"app.view_pipelines", "the Pipelines view: runs and DAGs", CTX_GLOBAL, "C-w 3, M-3",
 	 act_view_pipelines, false},
+	{"app.view_shares", "the Shares view: Delta Sharing shares, recipients, grants",
+	 CTX_GLOBAL, "C-w 4, M-4", act_view_shares, false},
 	{"app.cancel", "cancel a statement or pipeline run", CTX_GLOBAL, "Esc, C-c",
 	 act_cancel, false},
 	{"app.theme", "switch the colour theme", CTX_GLOBAL, "", act_theme, false},
@@ -1199,6 +1222,7 @@ int tui_main(const struct tui_opts *o, struct tn_err *err)
 		app->pane[PANE_RESULTS] = results_pane_new(app);
 		app->pane[PANE_HISTORY] = history_pane_new(app);
 		app->pane[PANE_PIPELINES] = pipelines_pane_new(app);
+		app->pane[PANE_SHARES] = shares_pane_new(app);
 		rc = load_settings(app, err);
 	}
 	if (rc != TN_OK)

@@ -27,6 +27,10 @@ static inline struct app_priv *app_priv(struct tui_app *app)
 /* ---- overlays (overlay.c) ---- */
 struct tui_overlay *overlay_palette_new(const char *filter);
 struct tui_overlay *overlay_text_new(const char *title, const char *text);
+/* A text view showing a credential: secret's occurrences in secret cells,
+ * app.overlay_copy copies copy; everything wiped on free. */
+struct tui_overlay *overlay_credential_new(const char *title, const char *text,
+					   const char *secret, const char *copy);
 /* The help text: every action by context with its keys. Caller frees. */
 char *overlay_help_text(void);
 struct tui_overlay *overlay_confirm_new(const char *question, tui_confirm_fn yes, void *arg);

@@ -1,5 +1,5 @@
 /* overlay.c - what opens over the panes: the command palette, help, yes/no
- * questions, line prompts and text views. Their keys run actions
+ * questions, line prompts, text views and credentials shown once. Their keys run actions
  * (app.yes, app.submit, app.overlay_down, ...) so that recordings replay
  * them. */
 #include <ctype.h>
@@ -11,7 +11,7 @@
 #include "base/str.h"
 #include "tui/app_int.h"
 
-enum ov_kind { OV_PALETTE, OV_TEXT, OV_CONFIRM, OV_PROMPT };
+enum ov_kind { OV_PALETTE, OV_TEXT, OV_CONFIRM, OV_PROMPT, OV_CREDENTIAL };
 
 struct tui_overlay {
 	enum ov_kind kind;
@@ -23,6 +23,7 @@ struct tui_overlay {
 	void *arg;              /* freed with free() */
 	char *ask_action;       /* app_ask: run this with the text */
 	char *text;             /* text view */
+	char *hidden, *copy;    /* a credential: what is secret, what c copies */
 	const char **lines;     /* into text */
 	size_t nlines;
 	int top;                /* first line shown; palette: first item shown */
@@ -52,7 +53,10 @@ void overlay_free(struct tui_overlay *o)
 	tn_buf_done(&o->input);
 	free(o->arg);
 	free(o->ask_action);
-	free(o->text);
+	/* a credential's copies go as soon as it closes */
+	tui_free_secret(o->text);
+	tui_free_secret(o->hidden);
+	tui_free_secret(o->copy);
 	free(o->lines);
 	free(o->items);
 	free(o);
@@ -197,6 +201,17 @@ struct tui_overlay *overlay_text_new(const char *title, const char *text)
 	return o;
 }
 
+struct tui_overlay *overlay_credential_new(const char *title, const char *text,
+					   const char *secret, const char *copy)
+{
+	struct tui_overlay *o = overlay_text_new(title, text);
+
+	o->kind = OV_CREDENTIAL;
+	o->hidden = secret != NULL && *secret ? tn_strdup(secret) : NULL;
+	o->copy = tn_strdup(copy != NULL ? copy : "");
+	return o;
+}
+
 char *overlay_help_text(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -325,6 +340,12 @@ const char *overlay_key(const struct tui_overlay *o, int key, char *arg, size_t 
 			return len > 0 ? "app.overlay_insert" : NULL;
 		}
 		return NULL;
+	case OV_CREDENTIAL:
+		if (key == 'c' || key == 'y')
+			return "app.overlay_copy";
+		if (key == TK_ENTER)
+			return "app.close";
+		__attribute__((fallthrough));
 	case OV_TEXT:
 		if (key == TK_UP || key == 'k')
 			return "app.overlay_up";
@@ -429,10 +450,14 @@ static void draw_palette(struct tui_overlay *o, struct tui_grid *g)
 	draw_input(o, g, r.x + 4, r.y + 1, inner - 2);
 }
 
+/* A text view; a credential's view is as high as its text, with its
+ * secret's cells marked wherever it shows. */
 static void draw_text(struct tui_overlay *o, struct tui_grid *g)
 {
-	struct tui_rect r = centered(g, g->w - 8, g->h - 4, false);
-	int rows = r.h - 3;
+	bool cred = o->kind == OV_CREDENTIAL;
+	int h = cred ? ((int)o->nlines + 4 < 8 ? 8 : (int)o->nlines + 4) : g->h - 4;
+	struct tui_rect r = centered(g, g->w - 8, h, false);
+	int rows = r.h - 3, x = r.x + 2, w = r.w - 4;
 	char pos[64];
 
 	frame(g, r, o->title);
@@ -441,12 +466,27 @@ static void draw_text(struct tui_overlay *o, struct tui_grid *g)
 		o->top = (int)o->nlines - rows;
 	if (o->top < 0)
 		o->top = 0;
-	for (int i = 0; i < rows && (size_t)(o->top + i) < o->nlines; i++)
-		grid_puts(g, r.x + 2, r.y + 1 + i, r.w - 4, ST_POPUP, o->lines[o->top + i]);
-	snprintf(pos, sizeof(pos), "%d-%d of %zu   Esc closes  Up Down PgUp PgDn scroll",
-		 o->nlines ? o->top + 1 : 0,
-		 o->top + rows < (int)o->nlines ? o->top + rows : (int)o->nlines, o->nlines);
-	grid_puts(g, r.x + 2, r.y + r.h - 2, r.w - 4, ST_DIM, pos);
+	for (int i = 0; i < rows && (size_t)(o->top + i) < o->nlines; i++) {
+		const char *line = o->lines[o->top + i], *at = line;
+		int y = r.y + 1 + i;
+
+		grid_puts(g, x, y, w, cred ? ST_POPUP_SEL : ST_POPUP, line);
+		while (o->hidden != NULL && (at = strstr(at, o->hidden)) != NULL) {
+			int cx = tui_text_width(line, (size_t)(at - line));
+			int sw = tui_text_width(o->hidden, strlen(o->hidden));
+
+			if (cx < w)
+				grid_secret(g, x + cx, y, cx + sw > w ? w - cx : sw);
+			at += strlen(o->hidden);
+		}
+	}
+	if (cred)
+		snprintf(pos, sizeof(pos), "c copies it (OSC 52)   Esc closes: it is not shown again");
+	else
+		snprintf(pos, sizeof(pos), "%d-%d of %zu   Esc closes  Up Down PgUp PgDn scroll",
+			 o->nlines ? o->top + 1 : 0,
+			 o->top + rows < (int)o->nlines ? o->top + rows : (int)o->nlines, o->nlines);
+	grid_puts(g, x, r.y + r.h - 2, w, ST_DIM, pos);
 }
 
 /* Words of s wrapped into lines of at most w columns, drawn from (x, y);
@@ -509,6 +549,7 @@ void overlay_draw(struct tui_overlay *o, struct tui_grid *g, const struct tui_th
 		draw_palette(o, g);
 		break;
 	case OV_TEXT:
+	case OV_CREDENTIAL:
 		draw_text(o, g);
 		break;
 	case OV_CONFIRM:
@@ -668,7 +709,7 @@ static int move(struct tui_app *app, long d)
 		if (s >= (long)o->nitems)
 			s = (long)o->nitems - 1;
 		o->sel = s < 0 ? 0 : (int)s;
-	} else if (o->kind == OV_TEXT) {
+	} else if (o->kind == OV_TEXT || o->kind == OV_CREDENTIAL) {
 		long t = o->top + d;
 
 		if (t > (long)o->nlines - o->page)
@@ -720,6 +761,17 @@ static int ov_bottom(struct tui_app *app, const char *arg, struct tn_err *err)
 	return move(app, 1000000000L);
 }
 
+static int ov_copy(struct tui_app *app, const char *arg, struct tn_err *err)
+{
+	struct tui_overlay *o = app->overlay;
+
+	(void)arg;
+	(void)err;
+	if (o != NULL && o->kind == OV_CREDENTIAL)
+		app_copy(app, "the credential", o->copy);
+	return TN_OK;
+}
+
 const struct tui_action overlay_actions[] = {
 	{"app.yes", "answer yes to the question (y)", CTX_GLOBAL, "", ov_yes, false},
 	{"app.no", "answer no to the question (n, Esc)", CTX_GLOBAL, "", ov_close, false},
@@ -737,5 +789,6 @@ const struct tui_action overlay_actions[] = {
 	{"app.overlay_pgdn", "a page down in the overlay", CTX_GLOBAL, "", ov_pgdn, false},
 	{"app.overlay_top", "to the top of the overlay", CTX_GLOBAL, "", ov_top, false},
 	{"app.overlay_bottom", "to the bottom of the overlay", CTX_GLOBAL, "", ov_bottom, false},
+	{"app.overlay_copy", "copy the credential shown (c)", CTX_GLOBAL, "", ov_copy, false},
 };
 const size_t overlay_nactions = sizeof(overlay_actions) / sizeof(overlay_actions[0]);

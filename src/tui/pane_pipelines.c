@@ -805,17 +805,6 @@ static void short_time(const char *ts, char *buf, size_t n)
 		buf[10] = ' ';
 }
 
-/* Keep a list's cursor in its window of h rows. */
-static void scroll_to(size_t cur, size_t *top, int h)
-{
-	if (h < 1)
-		h = 1;
-	if (cur < *top)
-		*top = cur;
-	if (cur >= *top + (size_t)h)
-		*top = cur - (size_t)h + 1;
-}
-
 /* A section's title line: the focused section stands out. */
 static void draw_head(struct pl_pane *p, struct tui_grid *g, int x, int y, int w, enum sec s,
 		      bool focused, const char *extra)
@@ -831,10 +820,7 @@ static void draw_head(struct pl_pane *p, struct tui_grid *g, int x, int y, int w
 static void cursor_row(struct pl_pane *p, struct tui_grid *g, int x, int y, int w, enum sec s,
 		       bool focused)
 {
-	if (focused && p->sec == s)
-		grid_restyle(g, x, y, w, ST_CURSOR_LINE);
-	else
-		grid_puts(g, x, y, 1, ST_MATCH, g->ascii ? ">" : "▸");
+	tui_list_cursor(g, x, y, w, focused && p->sec == s);
 }
 
 static void draw_list(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, bool focused)
@@ -850,7 +836,7 @@ static void draw_list(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 		grid_puts(g, r.x + 1, r.y + 2, r.w - 1, ST_DIM, "files to LAKEHOUSE/pipelines");
 		return;
 	}
-	scroll_to(p->cur_list, &p->top_list, r.h - 1);
+	tui_list_scroll(p->cur_list, &p->top_list, r.h - 1);
 	for (int i = 0; i + 1 < r.h && p->top_list + (size_t)i < p->nlist; i++) {
 		size_t k = p->top_list + (size_t)i;
 		const struct entry *en = &p->list[k];
@@ -886,7 +872,7 @@ static void draw_runs(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, 
 									: "never run");
 		return;
 	}
-	scroll_to(p->cur_run, &p->top_run, r.h - 1);
+	tui_list_scroll(p->cur_run, &p->top_run, r.h - 1);
 	for (int i = 0; i + 1 < r.h && p->top_run + (size_t)i < n; i++) {
 		size_t k = p->top_run + (size_t)i;
 		const struct pv_run *run = run_at(p, k);
@@ -1020,7 +1006,7 @@ static void draw_dag(struct pl_pane *p, struct tui_grid *g, struct tui_rect r, b
 	grid_printf(g, r.x + 1 + namew + 1, y++, r.x + r.w - (r.x + 1 + namew + 1), ST_DIM,
 		    "%-10s %-12s%s", "kind", "state",
 		    g->ascii ? "rows in->out, version" : "rows in→out, version");
-	scroll_to(p->cur_dag, &p->top_dag, r.y + r.h - y);
+	tui_list_scroll(p->cur_dag, &p->top_dag, r.y + r.h - y);
 	for (int i = 0; y + i < r.y + r.h && p->top_dag + (size_t)i < p->pl.n; i++) {
 		size_t k = p->top_dag + (size_t)i;
 
@@ -1187,7 +1173,7 @@ static void draw_events(struct pl_pane *p, struct tui_grid *g, struct tui_rect r
 		return;
 	grid_printf(g, r.x, r.y + 1, r.w, ST_HEADER, " %-*s %-*s %-*s %-*s %s", tw, "time", lw,
 		    "level", ew, "event_type", fw, "flow", "message");
-	scroll_to(p->cur_ev, &p->top_ev, r.h - 2);
+	tui_list_scroll(p->cur_ev, &p->top_ev, r.h - 2);
 	p->page = r.h - 2;
 	for (int i = 0; i + 2 < r.h && p->top_ev + (size_t)i < p->nfev; i++) {
 		size_t k = p->top_ev + (size_t)i;

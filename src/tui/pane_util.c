@@ -57,6 +57,32 @@ void tui_pjobs_orphan(struct tui_pjobs *s)
 
 /* ---- lists ---- */
 
+void tui_list_scroll(size_t cur, size_t *top, int h)
+{
+	if (h < 1)
+		h = 1;
+	if (cur < *top)
+		*top = cur;
+	if (cur >= *top + (size_t)h)
+		*top = cur - (size_t)h + 1;
+}
+
+void tui_list_cursor(struct tui_grid *g, int x, int y, int w, bool here)
+{
+	if (here)
+		grid_restyle(g, x, y, w, ST_CURSOR_LINE);
+	else
+		grid_puts(g, x, y, 1, ST_MATCH, g->ascii ? ">" : "▸");
+}
+
+void tui_free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
 size_t tui_cursor_move(size_t cur, size_t n, long delta)
 {
 	if (n == 0)

@@ -398,6 +398,12 @@ void pipelines_show(struct tui_pane *pipelines);
 bool pipelines_running(struct tui_pane *pipelines, char *buf, size_t n);
 /* Cancel the running pipeline: true when one was running. */
 bool pipelines_cancel(struct tui_pane *pipelines);
+/* The Shares pane (pane_shares.c; actions "share.*"): Delta Sharing's
+ * shares, their tables, recipients and their tokens, grants, the access
+ * log. */
+struct tui_pane *shares_pane_new(struct tui_app *app);
+/* The Shares view was entered: read the shares and recipients again. */
+void shares_show(struct tui_pane *shares);
 
 /* What the Catalog and History panes share (pane_util.c). */
 struct tn_buf;
@@ -422,6 +428,13 @@ void tui_pjob_submit(struct tui_pjobs *s, struct tui_worker *w, struct tui_pjob 
 void tui_pjobs_orphan(struct tui_pjobs *s);
 /* A list cursor moved by delta lines, kept in [0, n). */
 size_t tui_cursor_move(size_t cur, size_t n, long delta);
+/* Keep a list's cursor in its window of h rows (*top: its first row). */
+void tui_list_scroll(size_t cur, size_t *top, int h);
+/* The cursor's row of a list: highlighted where the keys go (here), else
+ * marked at x. */
+void tui_list_cursor(struct tui_grid *g, int x, int y, int w, bool here);
+/* Wipe a secret string's bytes, then free it (NULL: nothing). */
+void tui_free_secret(char *s);
 /* The column of r named name, -1 when none. */
 int tui_rows_col(const struct tui_rows *r, const char *name);
 /* "3.6 MB" */
@@ -440,6 +453,7 @@ enum tui_view {
 	VIEW_WORKBENCH, /* Catalog | Editor / Results */
 	VIEW_HISTORY,
 	VIEW_PIPELINES, /* pipelines, their DAG, runs and event log */
+	VIEW_SHARES,    /* Delta Sharing: shares, recipients, grants, access log */
 	VIEW_COUNT
 };
 
@@ -449,6 +463,7 @@ enum tui_pane_id {
 	PANE_RESULTS,
 	PANE_HISTORY,
 	PANE_PIPELINES,
+	PANE_SHARES,
 	PANE_COUNT
 };
 
@@ -496,6 +511,13 @@ void app_prompt(struct tui_app *app, const char *label, const char *initial, boo
 		tui_prompt_fn done, void *arg);
 /* Show text in a scrollable overlay (cell view, describe output). */
 void app_show_text(struct tui_app *app, const char *title, const char *text);
+/* Show a credential this once (a recipient's profile): text in which every
+ * occurrence of secret is drawn in secret cells (the terminal shows them;
+ * recordings and screen dumps show '*'); c or y copies copy (app_copy,
+ * OSC 52). The overlay wipes its copies when it closes; the caller wipes
+ * its own. */
+void app_show_credential(struct tui_app *app, const char *title, const char *text,
+			 const char *secret, const char *copy);
 /* Copy text to the clipboard: OSC 52 to the terminal (works over SSH),
  * and always to the fallback file ($XDG_STATE_HOME/tarn/clipboard, else
  * ~/.local/state/tarn/clipboard). The status bar says where. */
