@@ -8,15 +8,11 @@
 # measured.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/serve.sh"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+share_init
 SECONDS_=${TARN_LOAD_SECONDS:-60}
 CLIENTS=${TARN_LOAD_CLIENTS:-100}
 NREC=$(((CLIENTS + 4) / 5))
 
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir" "$TEST_TMP"' EXIT
-lh="$dir/lh"
 {
 	echo "CREATE TABLE main.default.events (id BIGINT, grp STRING);"
 	echo "INSERT INTO main.default.events VALUES (0, 'g0'), (1, 'g1');"

@@ -6,12 +6,8 @@
 # 403 cases, path traversal, Range and the partition filter.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/serve.sh"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+share_init
 
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir" "$TEST_TMP"' EXIT
-lh="$dir/lh"
 "$TARN_BIN" -L "$lh" sql -c "
 CREATE TABLE main.default.sales (id INT, region STRING, amount DOUBLE) PARTITIONED BY (region);
 INSERT INTO main.default.sales VALUES (1, 'eu', 1.5), (2, 'us', 2.5), (3, 'eu', 3.0);

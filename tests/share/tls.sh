@@ -4,13 +4,9 @@
 # end to end and the start-up errors.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/serve.sh"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
 command -v openssl >/dev/null || skip_all "openssl is not installed"
+share_init
 
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir" "$TEST_TMP"' EXIT
-lh="$dir/lh"
 cert() { # cert NAME: NAME.crt and NAME.key, for 127.0.0.1
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 		-addext "subjectAltName=IP:127.0.0.1" -keyout "$dir/$1.key" -out "$dir/$1.crt" \
