@@ -1000,9 +1000,10 @@ static void emit_head(struct tctx *x, int64_t version)
 
 	for (size_t i = 0; i < delta_snapshot_num_files(x->snap); i++) {
 		const struct delta_file *f = delta_snapshot_file(x->snap, i);
-		cJSON *fj = file_json(f);
+		/* without a partition filter every file counts: no JSON to make */
+		cJSON *fj = x->part != NULL ? file_json(f) : NULL;
 
-		if (file_allowed(x, fj, false)) {
+		if (fj == NULL || file_allowed(x, fj, false)) {
 			size += f->size;
 			nfiles++;
 		}

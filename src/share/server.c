@@ -11,6 +11,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +50,14 @@ struct server {
 	pthread_mutex_t rate_lock;
 	struct bucket *buckets;
 	size_t nbuckets;
+	/* libmicrohttpd's first complaint while the daemon starts (a bad TLS
+	 * certificate or key); once serving, its messages are dropped, as
+	 * they could quote a request */
+	atomic_int log_state; /* LOG_DROP, LOG_WANT, LOG_TAKEN */
+	char start_msg[256];
 };
+
+enum { LOG_DROP, LOG_WANT, LOG_TAKEN };
 
 struct conn {
 	struct tn_buf body;
@@ -397,6 +406,21 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *sv = cls;
+	int want = LOG_WANT;
+	size_t n;
+
+	/* the pool's threads may call this at once: one message only */
+	if (!atomic_compare_exchange_strong(&sv->log_state, &want, LOG_TAKEN))
+		return;
+	vsnprintf(sv->start_msg, sizeof(sv->start_msg), fmt, ap);
+	n = strlen(sv->start_msg);
+	while (n > 0 && (sv->start_msg[n - 1] == '\n' || sv->start_msg[n - 1] == '.'))
+		sv->start_msg[--n] = '\0';
+}
+
 /* ADDR:PORT ([v6]:PORT) as a listening socket; *port the bound port. */
 static int listen_on(const char *spec, int *fd_out, char *host, size_t hostn, int *port,
 		     struct tn_err *err)
@@ -444,7 +468,8 @@ done:
 	return rc;
 }
 
-static char *read_file(const char *path, struct tn_err *err)
+/* The contents of the file an option names (what: the option). */
+static char *read_file(const char *what, const char *path, struct tn_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct tn_buf b;
@@ -452,7 +477,7 @@ static char *read_file(const char *path, struct tn_err *err)
 	size_t n;
 
 	if (f == NULL) {
-		tn_err_sys(err, errno, "%s", path);
+		tn_err_sys(err, errno, "%s %s", what, path);
 		return NULL;
 	}
 	tn_buf_init(&b, 1u << 20);
@@ -473,10 +498,11 @@ int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 	struct server sv;
 	char host[NI_MAXHOST] = "", *cert = NULL, *key = NULL;
 	int fd = -1, port = 0, rc;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	const char *url_path;
 
 	memset(&sv, 0, sizeof(sv));
+	atomic_init(&sv.log_state, LOG_DROP);
 	pthread_mutex_init(&sv.srv.lock, NULL);
 	pthread_mutex_init(&sv.rate_lock, NULL);
 	sv.srv.url_ttl_ms = o->url_ttl_s > 0 ? o->url_ttl_s * 1000 : SHARE_URL_TTL_MS;
@@ -489,8 +515,8 @@ int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 	if (rc == TN_OK && o->tls_cert != NULL) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 			rc = tn_err_set(err, TN_EUNSUPPORTED, "this libmicrohttpd has no TLS");
-		else if ((cert = read_file(o->tls_cert, err)) == NULL ||
-			 (key = read_file(o->tls_key, err)) == NULL)
+		else if ((cert = read_file("--tls-cert", o->tls_cert, err)) == NULL ||
+			 (key = read_file("--tls-key", o->tls_key, err)) == NULL)
 			rc = err ? err->code : TN_EIO;
 		flags |= MHD_USE_TLS;
 	}
@@ -517,6 +543,7 @@ int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 	sv.srv.prefix = tn_strdup(url_path ? url_path : "");
 	{
 		struct MHD_OptionItem ops[] = {
+			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, &sv}, /* first, or it warns */
 			{MHD_OPTION_LISTEN_SOCKET, fd, NULL},
 			{MHD_OPTION_THREAD_POOL_SIZE, THREADS, NULL},
 			{MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, NULL},
@@ -529,12 +556,22 @@ int share_serve(const struct share_serve_opts *o, volatile sig_atomic_t *stop,
 			{MHD_OPTION_END, 0, NULL},
 		};
 
+		atomic_store(&sv.log_state, LOG_WANT);
 		sv.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sv, MHD_OPTION_ARRAY, ops,
 					MHD_OPTION_END);
+		atomic_store(&sv.log_state, LOG_DROP);
 	}
 	if (sv.d == NULL) {
 		close(fd);
-		rc = tn_err_set(err, TN_EIO, "the HTTP server did not start on %s:%d", host, port);
+		if (cert != NULL && strstr(sv.start_msg, "TLS") != NULL)
+			rc = tn_err_set(err, TN_EINVAL,
+					"--tls-cert %s --tls-key %s: not a PEM certificate and its "
+					"private key (%s)",
+					o->tls_cert, o->tls_key,
+					sv.start_msg);
+		else
+			rc = tn_err_set(err, TN_EIO, "the HTTP server did not start on %s:%d%s%s", host,
+					port, sv.start_msg[0] ? ": " : "", sv.start_msg);
 		goto done;
 	}
 	fprintf(stderr, "tarn share serve: listening on %s:%d, endpoint %s\n", host, port,

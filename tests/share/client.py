@@ -13,18 +13,11 @@ import sys
 import urllib.error
 import urllib.request
 
+import tap
+from tap import ok
+
 base, profile_path, sales_dir, outside, key_path, serve_err = sys.argv[1:7]
 token = json.load(open(profile_path))["bearerToken"]
-n = 0
-failed = 0
-
-
-def ok(cond, what):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what), flush=True)
 
 
 def req(path, method="GET", body=None, tok=token, headers=None, url=None):
@@ -271,5 +264,5 @@ st = os.stat(key_path)
 ok(st.st_mode & 0o777 == 0o600 and st.st_size == 32, "server.key: 32 bytes, mode 0600")
 ok(token not in open(serve_err).read(), "the bearer token is not in the server's output")
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+print("1..%d" % tap.n)
+sys.exit(1 if tap.failed else 0)

@@ -5,12 +5,9 @@
 # client, checks every endpoint against the protocol and the 401/404/400/
 # 403 cases, path traversal, Range and the partition filter.
 . "$(dirname "$0")/../lib.sh"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+. "$(dirname "$0")/serve.sh"
+share_init
 
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-lh="$dir/lh"
 "$TARN_BIN" -L "$lh" sql -c "
 CREATE TABLE main.default.sales (id INT, region STRING, amount DOUBLE) PARTITIONED BY (region);
 INSERT INTO main.default.sales VALUES (1, 'eu', 1.5), (2, 'us', 2.5), (3, 'eu', 3.0);
@@ -29,15 +26,7 @@ profile="$lh/shares/recipients/r1.share"
 # a file outside every table, for the symlink test
 echo "secret" >"$dir/outside.txt"
 
-"$TARN_BIN" -L "$lh" share serve --listen 127.0.0.1:0 2>"$dir/serve.err" &
-pid=$!
-port=""
-for _ in $(seq 50); do
-	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$dir/serve.err")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { cat "$dir/serve.err"; echo "Bail out! the server did not start"; exit 1; }
+serve_start "$lh" "$dir/serve.err"
 
 python3 "$TARN_SRCDIR/tests/share/client.py" "http://127.0.0.1:$port/delta-sharing" "$profile" \
-	"$lh/warehouse/main/default/sales" "$dir/outside.txt" "$lh/shares/server.key" "$dir/serve.err"
+	"$lh/warehouse/main/default/sales" "$dir/outside.txt" "$lh/shares/server.key" "$SERVE_ERR"
