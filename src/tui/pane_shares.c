@@ -1123,32 +1123,7 @@ static int move_by(struct tui_app *app, long delta, struct tn_err *err)
 	return TN_OK;
 }
 
-#define MOVE_ACTION(fn, delta)                                                      \
-	static int fn(struct tui_app *app, const char *arg, struct tn_err *err)      \
-	{                                                                            \
-		(void)arg;                                                           \
-		return move_by(app, delta, err);                                     \
-	}
-MOVE_ACTION(a_up, -1)
-MOVE_ACTION(a_down, 1)
-MOVE_ACTION(a_top, -(long)INT_MAX)
-MOVE_ACTION(a_bottom, INT_MAX)
-
-static int a_page_up(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	struct sh_pane *p = pane_of(app);
-
-	(void)arg;
-	return move_by(app, -(long)(p != NULL ? p->page : 1), err);
-}
-
-static int a_page_down(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	struct sh_pane *p = pane_of(app);
-
-	(void)arg;
-	return move_by(app, p != NULL ? p->page : 1, err);
-}
+TUI_MOVE_ACTIONS
 
 static int to_section(struct tui_app *app, int delta, struct tn_err *err)
 {

@@ -593,4 +593,22 @@ struct tui_replay {
 int replay_load(const char *path, struct tui_replay *out, struct tn_err *err);
 void replay_free(struct tui_replay *r);
 
+
+/* The movement actions of a list pane (a_up, a_down, a_top, a_bottom,
+ * a_page_up, a_page_down), for a pane file that defines
+ * move_by(app, delta, err) and pane_of(app) with a `page` (rows). */
+#define TUI_MOVE_ACTION(fn, delta)                                                  \
+	static int fn(struct tui_app *app, const char *arg, struct tn_err *err)      \
+	{                                                                            \
+		(void)arg;                                                           \
+		return move_by(app, delta, err);                                     \
+	}
+#define TUI_MOVE_ACTIONS                                                            \
+	TUI_MOVE_ACTION(a_up, -1)                                                    \
+	TUI_MOVE_ACTION(a_down, 1)                                                   \
+	TUI_MOVE_ACTION(a_top, -(long)INT_MAX)                                       \
+	TUI_MOVE_ACTION(a_bottom, INT_MAX)                                           \
+	TUI_MOVE_ACTION(a_page_up, -(long)(pane_of(app) ? pane_of(app)->page : 1))   \
+	TUI_MOVE_ACTION(a_page_down, pane_of(app) ? pane_of(app)->page : 1)
+
 #endif
