@@ -878,67 +878,9 @@ static int move_by(struct tui_app *app, long delta, struct tn_err *err)
 	return TN_OK;
 }
 
-static int a_up(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return move_by(app, -1, err);
-}
+TUI_MOVE_ACTIONS
 
-static int a_down(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return move_by(app, 1, err);
-}
-
-static int a_page_up(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	struct history_pane *p = pane_of(app);
-
-	(void)arg;
-	return move_by(app, -(long)(p != NULL ? p->page : 1), err);
-}
-
-static int a_page_down(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	struct history_pane *p = pane_of(app);
-
-	(void)arg;
-	return move_by(app, p != NULL ? p->page : 1, err);
-}
-
-static int a_top(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return move_by(app, -(long)INT_MAX, err);
-}
-
-static int a_bottom(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return move_by(app, INT_MAX, err);
-}
-
-static int scroll(struct tui_app *app, int delta, struct tn_err *err)
-{
-	struct history_pane *p = need_pane(app, err);
-
-	if (p == NULL)
-		return err->code;
-	p->skip = p->skip + delta < 0 ? 0 : p->skip + delta;
-	return TN_OK;
-}
-
-static int a_scroll_down(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return scroll(app, 5, err);
-}
-
-static int a_scroll_up(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return scroll(app, -5, err);
-}
+TUI_SCROLL_ACTIONS(5)
 
 static int a_details(struct tui_app *app, const char *arg, struct tn_err *err)
 {

@@ -1356,27 +1356,7 @@ static int a_events(struct tui_app *app, const char *arg, struct tn_err *err)
 	return TN_OK;
 }
 
-static int a_scroll(struct tui_app *app, int delta, struct tn_err *err)
-{
-	struct pl_pane *p = need_pane(app, err);
-
-	if (p == NULL)
-		return err->code;
-	p->skip = p->skip + delta < 0 ? 0 : p->skip + delta;
-	return TN_OK;
-}
-
-static int a_scroll_down(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return a_scroll(app, 3, err);
-}
-
-static int a_scroll_up(struct tui_app *app, const char *arg, struct tn_err *err)
-{
-	(void)arg;
-	return a_scroll(app, -3, err);
-}
+TUI_SCROLL_ACTIONS(3)
 
 static int a_run(struct tui_app *app, const char *arg, struct tn_err *err)
 {

@@ -610,5 +610,21 @@ void replay_free(struct tui_replay *r);
 	TUI_MOVE_ACTION(a_bottom, INT_MAX)                                           \
 	TUI_MOVE_ACTION(a_page_up, -(long)(pane_of(app) ? pane_of(app)->page : 1))   \
 	TUI_MOVE_ACTION(a_page_down, pane_of(app) ? pane_of(app)->page : 1)
+/* a_scroll_down and a_scroll_up: the pane's lower part by `step` lines,
+ * for a pane file with need_pane(app, err) and a `skip` (lines scrolled). */
+#define TUI_SCROLL_ACTION(fn, delta)                                                \
+	static int fn(struct tui_app *app, const char *arg, struct tn_err *err)      \
+	{                                                                            \
+		__typeof__(need_pane(app, err)) p_ = need_pane(app, err);            \
+                                                                                     \
+		(void)arg;                                                           \
+		if (p_ == NULL)                                                      \
+			return err->code;                                            \
+		p_->skip = p_->skip + (delta) < 0 ? 0 : p_->skip + (delta);          \
+		return TN_OK;                                                        \
+	}
+#define TUI_SCROLL_ACTIONS(step)                                                    \
+	TUI_SCROLL_ACTION(a_scroll_down, (step))                                     \
+	TUI_SCROLL_ACTION(a_scroll_up, -(step))
 
 #endif
