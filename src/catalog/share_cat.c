@@ -603,21 +603,8 @@ int cat_share_grant_list(struct cat *c, const char *share, const char *recipient
 
 /* ---- the access log ---- */
 
-int cat_share_audit_add(struct cat *c, const struct cat_share_audit *a, struct tn_err *err)
+void cat_share_audit_bind(struct sqlite3_stmt *st, const struct cat_share_audit *a)
 {
-	sqlite3_stmt *st;
-	int ret;
-
-	if (a->method == NULL || a->path == NULL)
-		return tn_err_set(err, TN_EINVAL, "a share audit record needs the method and path");
-	ret = cat_prepare(c,
-			  "INSERT INTO share_audit (ts_ms, recipient, method, path, share,"
-			  " schema_name, table_name, version, files, bytes, status, error, remote)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-			  &st, err);
-	if (ret != TN_OK)
-		return ret;
-	sqlite3_bind_int64(st, 1, a->ts_ms ? a->ts_ms : cat_now_ms());
 	cat_bind_str(st, 2, a->recipient);
 	cat_bind_str(st, 3, a->method);
 	cat_bind_str(st, 4, a->path);
@@ -633,6 +620,24 @@ int cat_share_audit_add(struct cat *c, const struct cat_share_audit *a, struct t
 	sqlite3_bind_int(st, 11, a->status);
 	cat_bind_str(st, 12, a->error);
 	cat_bind_str(st, 13, a->remote);
+}
+
+int cat_share_audit_add(struct cat *c, const struct cat_share_audit *a, struct tn_err *err)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	if (a->method == NULL || a->path == NULL)
+		return tn_err_set(err, TN_EINVAL, "a share audit record needs the method and path");
+	ret = cat_prepare(c,
+			  "INSERT INTO share_audit (ts_ms, recipient, method, path, share,"
+			  " schema_name, table_name, version, files, bytes, status, error, remote)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			  &st, err);
+	if (ret != TN_OK)
+		return ret;
+	sqlite3_bind_int64(st, 1, a->ts_ms ? a->ts_ms : cat_now_ms());
+	cat_share_audit_bind(st, a);
 	return cat_step_done(c, st, "log a share request", err);
 }
 

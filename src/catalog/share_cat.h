@@ -102,5 +102,10 @@ int cat_share_audit_add(struct cat *c, const struct cat_share_audit *a, struct t
 int cat_share_audit_list(struct cat *c, int64_t limit, struct cat_share_audit **out, size_t *n,
 			 struct tn_err *err);
 void cat_share_audit_free(struct cat_share_audit *v, size_t n);
+/* Bind a's fields to parameters 2 to 13 of st, in the access log's
+ * column order (recipient ... remote); parameter 1, the time, is the
+ * caller's. a's strings must outlive the step. */
+struct sqlite3_stmt;
+void cat_share_audit_bind(struct sqlite3_stmt *st, const struct cat_share_audit *a);
 
 #endif

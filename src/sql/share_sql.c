@@ -1004,30 +1004,10 @@ int share_sql_audit_table(struct tarn_engine *e, char **name, struct tn_err *err
 	for (size_t i = 0; rc == TN_OK && i < n; i++) {
 		const struct cat_share_audit *a = &v[i];
 		char *t = time_text(a->ts_ms);
-		const char *s[7] = {t, a->recipient, a->method, a->path, a->share, a->schema,
-				    a->table};
 		int src;
 
-		for (int k = 0; k < 7; k++)
-			if (s[k])
-				sqlite3_bind_text(st, k + 1, s[k], -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(st, k + 1);
-		if (a->version >= 0)
-			sqlite3_bind_int64(st, 8, a->version);
-		else
-			sqlite3_bind_null(st, 8);
-		sqlite3_bind_int64(st, 9, a->files);
-		sqlite3_bind_int64(st, 10, a->bytes);
-		sqlite3_bind_int(st, 11, a->status);
-		if (a->error)
-			sqlite3_bind_text(st, 12, a->error, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 12);
-		if (a->remote)
-			sqlite3_bind_text(st, 13, a->remote, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 13);
+		sqlite3_bind_text(st, 1, t, -1, SQLITE_TRANSIENT);
+		cat_share_audit_bind(st, a);
 		src = sqlite3_step(st);
 		if (src != SQLITE_DONE)
 			rc = sess_sqlite_error(e, src, "share_audit()", err);
