@@ -122,11 +122,10 @@ int tn_buf_read_file(struct tn_buf *b, const char *path, struct tn_err *err)
 	if (f == NULL)
 		return tn_err_sys(err, errno, "%s", path);
 	while (rc == TN_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = tn_buf_append(b, chunk, n, err);
+		if ((rc = tn_buf_append(b, chunk, n, err)) != TN_OK)
+			tn_err_prefix(err, "%s", path);
 	if (rc == TN_OK && ferror(f))
 		rc = tn_err_sys(err, errno, "%s", path);
 	fclose(f);
-	if (rc != TN_OK)
-		tn_err_prefix(err, "%s", path);
 	return rc;
 }

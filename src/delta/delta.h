@@ -225,6 +225,8 @@ bool delta_filter_skip(const struct delta_filter *f, const struct delta_file *fi
 void delta_filter_free(struct delta_filter *f);
 /* A path as a log action writes it (URI-encoded), decoded. Caller frees. */
 char *delta_path_decode(const char *s);
+/* A path as a log action writes it (RFC 3986). Caller frees. */
+char *delta_path_encode(const char *s);
 /* Call fn with each action (a JSON object) of commit v in log order;
  * *ts_ms is the commit's timestamp (as delta_snapshot_timestamp's).
  * TN_ENOENT when that commit's file is gone; stops at fn's first error. */

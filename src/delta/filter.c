@@ -73,3 +73,8 @@ char *delta_path_decode(const char *s)
 {
 	return delta_uri_decode(s);
 }
+
+char *delta_path_encode(const char *s)
+{
+	return delta_uri_encode(s);
+}

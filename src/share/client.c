@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,9 +167,7 @@ struct resp {
 	long status;
 	struct tn_buf body;
 	int64_t table_version; /* Delta-Table-Version, -1: none */
-	bool delta_format;     /* the server answered in the delta format */
 	int fd;                /* downloads: the body goes here */
-	uint64_t written;
 	bool failed_write;
 	bool ranged;           /* downloads: a Range was asked for */
 };
@@ -193,7 +192,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 			}
 			off += (size_t)w;
 		}
-		r->written += len;
 		return len;
 	}
 	if (r->body.len + len > (64u << 20))
@@ -213,18 +211,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 
 		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		r->table_version = -1;
-		r->delta_format = false;
 		/* a 200 to a Range request is the whole file: start over */
 		if (r->fd >= 0 && r->ranged && r->status == 200 &&
 		    (ftruncate(r->fd, 0) != 0 || lseek(r->fd, 0, SEEK_SET) != 0))
 			r->failed_write = true;
 	} else if (len > 20 && strncasecmp(p, "Delta-Table-Version:", 20) == 0) {
 		r->table_version = strtoll(p + 20, NULL, 10);
-	} else if (len > 27 && strncasecmp(p, "delta-sharing-capabilities:", 27) == 0) {
-		char *v = tn_strndup(p + 27, len - 27);
-
-		r->delta_format = strstr(v, "responseformat=delta") != NULL;
-		free(v);
 	}
 	return len;
 }
@@ -281,7 +273,6 @@ static void prepare(struct share_client *c, const char *url, struct resp *r)
 	tn_buf_reset(&r->body);
 	r->status = 0;
 	r->table_version = -1;
-	r->written = 0;
 	r->failed_write = false;
 	r->ranged = false;
 	curl_easy_setopt(k, CURLOPT_URL, url);
@@ -324,7 +315,6 @@ static int api(struct share_client *c, const char *path, const char *body, struc
 			curl_easy_setopt(k, CURLOPT_POST, 1L);
 			curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
 		}
-		c->errbuf[0] = '\0';
 		cc = curl_easy_perform(k);
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &r->status);
@@ -531,16 +521,6 @@ int share_client_tables(struct share_client *c, const char *share,
 	return rc;
 }
 
-static char *iso_ms(int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	return tn_asprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
 int share_client_version(struct share_client *c, const char *share, const char *schema,
 			 const char *table, int64_t ts_ms, int64_t *version, struct tn_err *err)
 {
@@ -549,10 +529,9 @@ int share_client_version(struct share_client *c, const char *share, const char *
 	int rc;
 
 	if (ts_ms != 0) {
-		char *iso = iso_ms(ts_ms), *e = seg(iso);
+		char iso[TN_TIME_BUFSZ], *e = seg(tn_time_format_ms(ts_ms, true, iso));
 
 		suffix = tn_asprintf("/version?startingTimestamp=%s", e);
-		free(iso);
 		free(e);
 	} else {
 		suffix = tn_strdup("/version");
@@ -591,23 +570,6 @@ static char *id_name(const char *id, const char *ext)
 	return tn_asprintf("%s%s", hex, ext);
 }
 
-/* A local path as a log action's path (RFC 3986: what is not unreserved
- * or '/' becomes %XX), since the log's paths are read URI-decoded. */
-static char *uri_path(const char *s)
-{
-	struct tn_buf b = TN_BUF_INIT;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/')
-			tn_buf_putc(&b, (char)*p, NULL);
-		else
-			tn_buf_printf(&b, NULL, "%%%02X", *p);
-	}
-	tn_buf_putc(&b, '\0', NULL);
-	return (char *)b.data;
-}
-
 /* Fetch url into path (via path.part, resumed with Range after a broken
  * transfer), unless path holds size bytes already (size < 0: unknown).
  * TN_EPERM: the URL was refused (expired or tampered: ask again). */
@@ -618,11 +580,26 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 	char *part;
 	CURLcode cc = CURLE_OK;
 	struct resp r = {0};
-	int rc = TN_OK;
+	int rc = TN_OK, lock;
 
 	if (stat(path, &sb) == 0 && (size < 0 || sb.st_size == size))
 		return TN_OK; /* in the cache */
 	part = tn_asprintf("%s.part", path);
+	/* one fetch of a file at a time, across processes too: whoever waited
+	 * finds it in the cache */
+	lock = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+		rc = tn_err_sys(err, errno, "%s", part);
+		if (lock >= 0)
+			close(lock);
+		free(part);
+		return rc;
+	}
+	if (stat(path, &sb) == 0 && (size < 0 || sb.st_size == size)) {
+		close(lock);
+		free(part);
+		return TN_OK;
+	}
 	tn_buf_init(&r.body, 0);
 	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		CURL *k = c->curl;
@@ -647,8 +624,6 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 		if (size >= 0 && have == size) {
 			close(r.fd);
 			r.fd = -1;
-			r.status = 200;
-			cc = CURLE_OK;
 			break;
 		}
 		prepare(c, url, &r);
@@ -660,7 +635,6 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 			snprintf(range, sizeof(range), "%lld-", (long long)have);
 			curl_easy_setopt(k, CURLOPT_RANGE, range);
 		}
-		c->errbuf[0] = '\0';
 		cc = curl_easy_perform(k);
 		if (cc == CURLE_OK || cc == CURLE_WRITE_ERROR || cc == CURLE_PARTIAL_FILE ||
 		    cc == CURLE_RECV_ERROR)
@@ -679,7 +653,11 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 			break;
 		}
 		if (cc == CURLE_OK && r.status == 416) {
-			unlink(part); /* our partial copy is not of this file */
+			/* our partial copy is not of this file: start again */
+			if (truncate(part, 0) != 0) {
+				rc = tn_err_sys(err, errno, "%s", part);
+				break;
+			}
 		} else if (!transient(cc, r.status) || attempt + 1 == MAX_ATTEMPTS) {
 			if (cc != CURLE_OK)
 				rc = tn_err_set(err, TN_EIO, "downloading a file of %s: %s",
@@ -704,6 +682,7 @@ static int fetch_file(struct share_client *c, const char *url, const char *path,
 		if (rc != TN_OK)
 			unlink(part);
 	}
+	close(lock);
 	free(part);
 	return rc;
 }
@@ -908,7 +887,7 @@ static int fetch_all(struct answer *a, struct tn_err *err)
 
 		rc = fetch_file(a->c, f->url, path, f->size, err);
 		if (rc == TN_OK) {
-			char *u = uri_path(path);
+			char *u = delta_path_encode(path);
 
 			cJSON_ReplaceItemInObjectCaseSensitive(f->action, "path", cJSON_CreateString(u));
 			free(u);
@@ -922,8 +901,10 @@ static int fetch_all(struct answer *a, struct tn_err *err)
 			path = tn_path_join(a->dir, name);
 			rc = fetch_file(a->c, f->dv_url, path, -1, err);
 			if (rc == TN_OK) {
-				char *u = tn_asprintf("file://%s", path);
+				char *enc = delta_path_encode(path);
+				char *u = tn_asprintf("file://%s", enc);
 
+				free(enc);
 				cJSON_ReplaceItemInObjectCaseSensitive(dv, "pathOrInlineDv",
 								       cJSON_CreateString(u));
 				free(u);
@@ -1024,10 +1005,9 @@ int share_client_snapshot(struct share_client *c, struct store *st, const char *
 
 	*out = NULL;
 	if (ts_ms != 0) {
-		char *iso = iso_ms(ts_ms);
+		char iso[TN_TIME_BUFSZ];
 
-		body = tn_asprintf("{\"timestamp\": \"%s\"}", iso);
-		free(iso);
+		body = tn_asprintf("{\"timestamp\": \"%s\"}", tn_time_format_ms(ts_ms, true, iso));
 	} else if (version >= 0) {
 		body = tn_asprintf("{\"version\": %lld}", (long long)version);
 	} else {
@@ -1075,67 +1055,96 @@ static int cmp_version(const void *x, const void *y)
 	return a->version < b->version ? -1 : a->version > b->version;
 }
 
-int share_client_changes(struct share_client *c, struct store *st, const char *share,
-			 const char *schema, const char *table, int64_t from, int64_t to,
-			 const struct delta_scan_opts *opts, struct delta_scan **out,
+/* A change feed as the server gave it: the protocol and metaData lines,
+ * and each version's actions (paths at the local copies). */
+struct share_changes {
+	char *name;
+	struct tn_buf meta;
+	struct tn_buf *texts;
+	struct delta_commit_text *commits;
+	size_t n;
+};
+
+void share_changes_free(struct share_changes *ch)
+{
+	if (ch == NULL)
+		return;
+	for (size_t i = 0; i < ch->n; i++)
+		tn_buf_done(&ch->texts[i]);
+	free(ch->texts);
+	free(ch->commits);
+	tn_buf_done(&ch->meta);
+	free(ch->name);
+	free(ch);
+}
+
+int share_client_changes(struct share_client *c, const char *share, const char *schema,
+			 const char *table, int64_t from, int64_t to, struct share_changes **out,
 			 struct tn_err *err)
 {
 	struct answer a = {0};
 	char *suffix = to >= 0 ? tn_asprintf("/changes?startingVersion=%lld&endingVersion=%lld",
 					     (long long)from, (long long)to)
 			       : tn_asprintf("/changes?startingVersion=%lld", (long long)from);
-	char *path = table_path(share, schema, table, suffix), *name;
-	struct tn_buf meta = TN_BUF_INIT, *texts = NULL;
-	struct delta_commit_text *commits = NULL;
-	size_t ncommits = 0;
+	char *path = table_path(share, schema, table, suffix);
+	struct share_changes *ch = tn_calloc(1, sizeof(*ch));
 	int rc;
 
 	*out = NULL;
 	a.c = c;
 	a.dir = table_dir(c, share, schema, table);
-	name = display(share, schema, table);
+	ch->name = display(share, schema, table);
+	tn_buf_init(&ch->meta, 0);
 	rc = ask_and_fetch(c, path, NULL, pin_same, &a, err);
 	if (rc == TN_OK) {
 		/* one commit per version, in version order */
 		qsort(a.files, a.n, sizeof(*a.files), cmp_version);
-		texts = tn_calloc(a.n + 1, sizeof(*texts));
-		commits = tn_calloc(a.n + 1, sizeof(*commits));
+		ch->texts = tn_calloc(a.n + 1, sizeof(*ch->texts));
+		ch->commits = tn_calloc(a.n + 1, sizeof(*ch->commits));
 		for (size_t i = 0; i < a.n; i++) {
 			cJSON *line = cJSON_CreateObject();
 			char *s;
 
-			if (ncommits == 0 || commits[ncommits - 1].version != a.files[i].version) {
-				tn_buf_init(&texts[ncommits], 0);
-				commits[ncommits].version = a.files[i].version;
-				commits[ncommits].ts_ms = a.files[i].ts;
-				ncommits++;
+			if (ch->n == 0 || ch->commits[ch->n - 1].version != a.files[i].version) {
+				tn_buf_init(&ch->texts[ch->n], 0);
+				ch->commits[ch->n].version = a.files[i].version;
+				ch->commits[ch->n].ts_ms = a.files[i].ts;
+				ch->n++;
 			}
 			cJSON_AddItemReferenceToObject(line, a.files[i].kind, a.files[i].action);
 			s = cJSON_PrintUnformatted(line);
-			tn_buf_printf(&texts[ncommits - 1], NULL, "%s\n", s);
+			tn_buf_printf(&ch->texts[ch->n - 1], NULL, "%s\n", s);
 			free(s);
 			cJSON_Delete(line);
 		}
-		for (size_t i = 0; i < ncommits; i++) {
-			commits[i].text = (const char *)texts[i].data;
-			commits[i].len = texts[i].len;
+		for (size_t i = 0; i < ch->n; i++) {
+			ch->commits[i].text = (const char *)ch->texts[i].data;
+			ch->commits[i].len = ch->texts[i].len;
 		}
-		actions_text(&a, &meta, false);
-		rc = delta_changes_from_actions(st, name, (const char *)meta.data, meta.len, commits,
-						ncommits, opts, out, err);
+		actions_text(&a, &ch->meta, false);
 	}
-	if (rc != TN_OK)
-		tn_err_prefix(err, "shared table %s", name);
-	for (size_t i = 0; i < ncommits; i++)
-		tn_buf_done(&texts[i]);
-	free(texts);
-	free(commits);
-	tn_buf_done(&meta);
+	if (rc != TN_OK) {
+		tn_err_prefix(err, "shared table %s", ch->name);
+		share_changes_free(ch);
+	} else {
+		*out = ch;
+	}
 	answer_done(&a);
 	free(a.dir);
-	free(name);
 	free(path);
 	free(suffix);
+	return rc;
+}
+
+int share_changes_scan(const struct share_changes *ch, struct store *st,
+		       const struct delta_scan_opts *opts, struct delta_scan **out,
+		       struct tn_err *err)
+{
+	int rc = delta_changes_from_actions(st, ch->name, (const char *)ch->meta.data,
+					    ch->meta.len, ch->commits, ch->n, opts, out, err);
+
+	if (rc != TN_OK)
+		tn_err_prefix(err, "shared table %s", ch->name);
 	return rc;
 }
 

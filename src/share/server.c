@@ -468,26 +468,23 @@ done:
 	return rc;
 }
 
-/* The contents of the file an option names (what: the option). */
+/* The contents of the file an option names (what: the option, put
+ * before the message: "--tls-cert F: No such file ..."). */
 static char *read_file(const char *what, const char *path, struct tn_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	struct tn_buf b;
-	char chunk[4096];
-	size_t n;
 
-	if (f == NULL) {
-		tn_err_sys(err, errno, "%s %s", what, path);
+	tn_buf_init(&b, 1u << 20);
+	if (tn_buf_read_file(&b, path, err) != TN_OK) {
+		char msg[TN_ERR_MSG_MAX];
+		int se = err->sys_errno;
+
+		memcpy(msg, err->msg, sizeof(msg));
+		tn_err_set(err, err->code, "%s %s", what, msg);
+		err->sys_errno = se;
+		tn_buf_done(&b);
 		return NULL;
 	}
-	tn_buf_init(&b, 1u << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (tn_buf_append(&b, chunk, n, err) != TN_OK) {
-			fclose(f);
-			tn_buf_done(&b);
-			return NULL;
-		}
-	fclose(f);
 	tn_buf_putc(&b, '\0', NULL);
 	return tn_buf_detach(&b, NULL);
 }

@@ -200,12 +200,17 @@ int share_client_version(struct share_client *c, const char *share, const char *
 int share_client_snapshot(struct share_client *c, struct store *st, const char *share,
 			  const char *schema, const char *table, int64_t version, int64_t ts_ms,
 			  struct delta_snapshot **out, struct tn_err *err);
-/* The change data feed from version `from` to `to` (< 0: the latest), as
- * delta_changes_open gives it, from the server's changes. */
-int share_client_changes(struct share_client *c, struct store *st, const char *share,
-			 const char *schema, const char *table, int64_t from, int64_t to,
-			 const struct delta_scan_opts *opts, struct delta_scan **out,
+/* The change data feed from version `from` to `to` (< 0: the latest),
+ * fetched once (files into the cache); share_changes_scan reads it, as
+ * delta_changes_open gives it, as often as needed without the network. */
+struct share_changes;
+int share_client_changes(struct share_client *c, const char *share, const char *schema,
+			 const char *table, int64_t from, int64_t to, struct share_changes **out,
 			 struct tn_err *err);
+int share_changes_scan(const struct share_changes *ch, struct store *st,
+		       const struct delta_scan_opts *opts, struct delta_scan **out,
+		       struct tn_err *err);
+void share_changes_free(struct share_changes *ch);
 
 /* A shared table's location in the catalog: "PROFILE#share.schema.table"
  * (as Delta Sharing's clients name tables). Split into its parts (caller

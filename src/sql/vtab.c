@@ -67,6 +67,7 @@ struct vt {
 	int64_t from, to;
 	/* tarn_share, tarn_share_changes: a table of a mounted share */
 	struct share_client *shc;
+	struct share_changes *shch; /* tarn_share_changes: fetched at connect */
 	char *sh_share, *sh_schema, *sh_table;
 	/* tarn_parquet, tarn_files */
 	char **paths;
@@ -313,7 +314,8 @@ static int connect_changes(struct vt *vt, int argc, char **args, struct tn_err *
 
 /* A table of a mounted share: (location, cache directory [, 'v=N' |
  * 'ts=MICROS']) for its rows, (location, cache directory, from, to) for
- * its changes. The client stays open for the scans. */
+ * its changes (fetched once, here: the scans read them without the
+ * network). */
 static int connect_share(struct vt *vt, int argc, char **args, bool changes,
 			 struct tn_err *err)
 {
@@ -352,8 +354,10 @@ static int connect_share(struct vt *vt, int argc, char **args, bool changes,
 	if (changes) {
 		struct delta_scan *sc;
 
-		rc = share_client_changes(vt->shc, h->st, vt->sh_share, vt->sh_schema, vt->sh_table,
-					  vt->from, vt->to, NULL, &sc, err);
+		rc = share_client_changes(vt->shc, vt->sh_share, vt->sh_schema, vt->sh_table,
+					  vt->from, vt->to, &vt->shch, err);
+		if (rc == TN_OK)
+			rc = share_changes_scan(vt->shch, h->st, NULL, &sc, err);
 		if (rc != TN_OK)
 			return rc;
 		tn_schema_copy(&vt->own, delta_scan_schema(sc));
@@ -759,6 +763,7 @@ static void vt_free(struct vt *vt)
 	delta_snapshot_free(vt->snap);
 	delta_table_close(vt->t);
 	share_client_close(vt->shc);
+	share_changes_free(vt->shch);
 	free(vt->sh_share);
 	free(vt->sh_schema);
 	free(vt->sh_table);
@@ -1415,10 +1420,9 @@ static int open_delta(struct cur *c, const char *where, struct tn_err *err)
 			return rc;
 		o.where = c->pred;
 	}
-	if (vt->kind == VT_CHANGES && vt->shc != NULL) {
+	if (vt->kind == VT_CHANGES && vt->shch != NULL) {
 		o.where = NULL;
-		return share_client_changes(vt->shc, h->st, vt->sh_share, vt->sh_schema,
-					    vt->sh_table, vt->from, vt->to, &o, &c->sc, err);
+		return share_changes_scan(vt->shch, h->st, &o, &c->sc, err);
 	}
 	if (vt->kind == VT_CHANGES) {
 		o.where = NULL;
